@@ -1,0 +1,14 @@
+/* The list of modes, in the order `yoloc help` shows them. */
+#include "cli.h"
+
+const CliMode cli_modes[] = {
+    {"train", "train a detector", "yoloc train model=yolov8n.yaml data=coco8.yaml [key=value ...]", cli_mode_train},
+    {"val", "validate weights on a dataset split", "yoloc val model=RUN/weights/best.safetensors data=coco8.yaml [key=value ...]", cli_mode_val},
+    {"predict", "detect objects in images and save annotated copies", "yoloc predict model=WEIGHTS source=IMAGE|DIR [key=value ...]", cli_mode_predict},
+    {"info", "print a model summary (layers, parameters, GFLOPs)", "yoloc info model=yolov8n.yaml [nc=80] [imgsz=640]", cli_mode_info},
+    {"cfg", "print the resolved arguments as YAML (what args.yaml holds)", "yoloc cfg [cfg=FILE] [key=value ...]", cli_mode_cfg},
+    {"help", "list modes and arguments, or explain one", "yoloc help [MODE|KEY]", cli_mode_help},
+    {"version", "print the version and build", "yoloc version", cli_mode_version},
+};
+
+const int cli_mode_count = (int)(sizeof cli_modes / sizeof cli_modes[0]);
