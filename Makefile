@@ -58,6 +58,7 @@ CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 KERNEL_SRC := $(filter-out kernel/main.c,$(wildcard kernel/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
+PARITY_SRC := $(wildcard tests/tools/parity/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 ifeq ($(GPU),1)
@@ -66,7 +67,7 @@ endif
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 KERNEL_OBJ := $(KERNEL_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=tests/bin/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=tests/bin/%) tests/bin/parity
 
 LIB := $(BUILD)/libyoloc.a
 CLI_LIB := $(BUILD)/libyoloc-cli.a
@@ -133,6 +134,12 @@ tests/bin/%: tests/tools/%.c $(KERNEL_LIB) $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(CFLAGS) -Icli -Ikernel $< $(KERNEL_LIB) $(CLI_LIB) $(LIB) -o $@ $(LDLIBS)
+
+# The parity checker is several files: one per fixture kind (tests/tools/parity/).
+tests/bin/parity: $(PARITY_SRC) tests/tools/parity/parity.h $(LIB)
+	@mkdir -p $(@D)
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(CFLAGS) -Itests/tools/parity $(PARITY_SRC) $(LIB) -o $@ $(LDLIBS)
 
 deps:
 	@tools/deps.sh

@@ -1,0 +1,48 @@
+/* tests/bin/parity: checks yoloc against reference fixtures (safetensors files
+ * generated from ultralytics/torch by the scripts in tests/parity/). The metadata key
+ * `kind` picks the checker; each checker compares tensor groups and the
+ * program prints the worst error per group and exits non-zero beyond tolerance. */
+#ifndef YC_PARITY_H
+#define YC_PARITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "safetensors.h"
+
+typedef enum ParityTolMode {
+    PARITY_SCALED, /* max |got - want| / max |want| over the tensor (the tensor's scale) */
+    PARITY_ABS,    /* max |got - want| */
+} ParityTolMode;
+
+typedef struct ParityGroup {
+    char name[64];
+    double worst;          /* worst error in the group's mode */
+    char worst_tensor[160];
+    int tensors;
+    double tolerance;
+    ParityTolMode mode;
+} ParityGroup;
+
+typedef struct ParityReport {
+    const char *fixture;
+    int group_count;
+    ParityGroup groups[32];
+    int failures;          /* tensors beyond tolerance, plus errors */
+    bool verbose;
+} ParityReport;
+
+/* Compares one tensor and files the result under `group`. Returns 0 if within tolerance. */
+int parity_compare(ParityReport *r, const char *group, const char *tensor, const float *got, const float *want,
+                   size_t count, double tolerance, ParityTolMode mode);
+
+/* Records a failure that is not a numeric comparison (missing tensor, error). */
+void parity_fail(ParityReport *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads a float32 copy of a fixture tensor (malloc'd); NULL + parity_fail if missing. */
+float *parity_load(ParityReport *r, const YcSafetensors *fx, const char *name, size_t *count);
+
+/* One checker per fixture kind. */
+typedef int (*ParityChecker)(const YcSafetensors *fixture, ParityReport *report);
+
+#endif
