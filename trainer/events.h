@@ -42,7 +42,8 @@ typedef struct YcEvent {
     double device_mem_gb;
     double precision, recall, map50, map50_95;
     double val_losses[3];
-    double lr[3];          /* pg0 (weights), pg1 (norm weights), pg2 (biases) */
+    double lr[3];          /* the reference's param_groups order: pg0 biases, pg1 decayed weights,
+                              pg2 norm weights (results.csv lr/pg0..2) */
     double fitness;
     int best_epoch;
     const char *run_dir;   /* borrowed; NULL when not applicable */
