@@ -47,5 +47,6 @@ typedef int (*ParityChecker)(const YcSafetensors *fixture, ParityReport *report)
 
 /* The checkers (parity_<kind>.c). */
 int parity_check_loss(const YcSafetensors *fixture, ParityReport *report);
+int parity_check_optim(const YcSafetensors *fixture, ParityReport *report);
 
 #endif
