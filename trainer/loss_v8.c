@@ -342,13 +342,16 @@ int yc_det_loss_compute(YcDetLoss *ws, const YcDetLossInput *in, YcDetLossOutput
             return yc_err(err, "detection loss: level %d prediction or gradient missing", l);
     ws->in = in;
     if (in->keep_assignment) {
+        if (ws->batch == 0) return yc_err(err, "detection loss: keep_assignment without a previous assignment");
         if (in->batch != ws->batch || anc.imgh != ws->anc.imgh || anc.imgw != ws->anc.imgw)
             return yc_err(err, "detection loss: keep_assignment with a different batch or image size");
     } else {
+        ws->batch = 0; /* no valid assignment until this one is complete */
+        ws->nfg = 0;
         ws->anc = anc;
-        ws->batch = in->batch;
         if (prepare_targets(ws, in, err)) return -1;
         if (assign_all(ws, in, err)) return -1;
+        ws->batch = in->batch;
     }
     int channels = YC_BOX_CHANNELS + ws->nc;
     double S = ws->score_sum > 1.0 ? ws->score_sum : 1.0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const YcParamGroup yc_optim_pg_order[3] = {YC_PG_BIAS, YC_PG_WEIGHT, YC_PG_NORM};
 
@@ -217,10 +218,11 @@ int yc_optim_choose(const char *name, double lr0, double momentum, double warmup
     out->lr0 = lr0;
     out->momentum = momentum;
     out->warmup_bias_lr = warmup_bias_lr;
-    if (strcmp(name, "SGD") == 0) out->kind = YC_OPTIM_SGD;
-    else if (strcmp(name, "Adam") == 0) out->kind = YC_OPTIM_ADAM;
-    else if (strcmp(name, "AdamW") == 0) out->kind = YC_OPTIM_ADAMW;
-    else if (strcmp(name, "auto") == 0) {
+    /* the reference matches names without regard to case */
+    if (strcasecmp(name, "SGD") == 0) out->kind = YC_OPTIM_SGD;
+    else if (strcasecmp(name, "Adam") == 0) out->kind = YC_OPTIM_ADAM;
+    else if (strcasecmp(name, "AdamW") == 0) out->kind = YC_OPTIM_ADAMW;
+    else if (strcasecmp(name, "auto") == 0) {
         if (batch < 1 || nbs < 1 || epochs < 0 || train_images < 0 || nc < 1)
             return yc_err(err, "optimizer=auto: bad run size (images %ld, batch %d, nbs %d, epochs %d, nc %d)",
                           train_images, batch, nbs, epochs, nc);
