@@ -83,6 +83,34 @@ void yc_det_loss_free(YcDetLoss *ws) {
     free(ws);
 }
 
+int yc_det_loss_reserve(YcDetLoss *ws, int max_targets, YcErr *err) {
+    if (max_targets <= ws->max_targets) return 0;
+    if (max_targets > (1 << 24)) return yc_err(err, "detection loss: %d targets is too many", max_targets);
+    long fg_cap = (long)max_targets * YC_TAL_TOPK;
+    if (fg_cap > (long)ws->batch_cap * ws->na_cap) fg_cap = (long)ws->batch_cap * ws->na_cap;
+    YcTal tal;
+    if (yc_tal_init(&tal, ws->na_cap, max_targets, err)) return -1;
+    YcTalGt *gts = calloc((size_t)max_targets, sizeof *gts);
+    YcDetFg *fg = calloc((size_t)fg_cap, sizeof *fg);
+    if (!gts || !fg) {
+        free(gts);
+        free(fg);
+        yc_tal_free(&tal);
+        return yc_err(err, "detection loss: out of memory for %d targets", max_targets);
+    }
+    yc_tal_free(&ws->tal);
+    free(ws->gts);
+    free(ws->fg);
+    ws->tal = tal;
+    ws->gts = gts;
+    ws->fg = fg;
+    ws->fg_cap = (int)fg_cap;
+    ws->max_targets = max_targets;
+    ws->batch = 0; /* the previous assignment is gone */
+    ws->nfg = 0;
+    return 0;
+}
+
 int yc_det_loss_assignment(const YcDetLoss *ws, const YcDetFg **fg) {
     *fg = ws->fg;
     return ws->nfg;

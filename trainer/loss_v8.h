@@ -56,6 +56,11 @@ typedef struct YcDetFg {
 YcDetLoss *yc_det_loss_create(int batch, int imgh, int imgw, int nc, int max_targets, YcErr *err);
 void yc_det_loss_free(YcDetLoss *ws);
 
+/* Grows the workspace to hold `max_targets` target rows (no-op when it
+ * already does); for the rare batch with more boxes than planned. On failure
+ * the workspace keeps its old capacity. */
+int yc_det_loss_reserve(YcDetLoss *ws, int max_targets, YcErr *err);
+
 /* Computes the loss (and the gradients if in->grad[0] is set). Errors: sizes
  * beyond the workspace, non-finite targets, an image index outside the batch
  * or a class outside 0..nc-1 (naming the target row). Non-finite predictions

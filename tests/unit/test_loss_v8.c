@@ -224,8 +224,15 @@ static void test_bad_input(void) {
     CHECK(strstr(err.msg, "without a previous assignment") != NULL);
     in.keep_assignment = false;
     t[1][3] = 0.5f;
-    in.ntargets = 3; /* more than the workspace holds */
+    in.ntargets = 3; /* more than the workspace holds ... */
+    float t3[3][6] = {{0, 1, 0.5f, 0.5f, 0.2f, 0.2f}, {1, 1, 0.5f, 0.5f, 0.2f, 0.2f}, {1, 0, 0.3f, 0.3f, 0.4f, 0.4f}};
+    in.targets = &t3[0][0];
     CHECK(yc_det_loss_compute(ws, &in, &o, &err) == -1);
+    CHECK(strstr(err.msg, "3 targets, the workspace holds 2") != NULL);
+    CHECK(yc_det_loss_reserve(ws, 1, &err) == 0); /* ... until it grows */
+    CHECK(yc_det_loss_reserve(ws, 40, &err) == 0);
+    CHECK(yc_det_loss_compute(ws, &in, &o, &err) == 0 && o.foreground > 0);
+    in.targets = &t[0][0];
     in.ntargets = 2;
     in.batch = 3;
     CHECK(yc_det_loss_compute(ws, &in, &o, &err) == -1);
