@@ -13,6 +13,8 @@ static const struct {
     ParityChecker check;
 } checkers[] = {
     {"selftest", NULL}, /* fixtures of kind selftest only exercise the comparison code */
+    {"loss", parity_check_loss},
+    {"optim", parity_check_optim},
 };
 
 static ParityGroup *group_for(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {

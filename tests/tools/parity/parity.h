@@ -45,4 +45,8 @@ float *parity_load(ParityReport *r, const YcSafetensors *fx, const char *name, s
 /* One checker per fixture kind. */
 typedef int (*ParityChecker)(const YcSafetensors *fixture, ParityReport *report);
 
+/* The checkers (parity_<kind>.c). */
+int parity_check_loss(const YcSafetensors *fixture, ParityReport *report);
+int parity_check_optim(const YcSafetensors *fixture, ParityReport *report);
+
 #endif
