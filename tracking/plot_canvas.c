@@ -251,22 +251,36 @@ void yc_axes_line(YcCanvas *c, const YcAxes *a, const double *x, const double *y
     cairo_save(cr);
     cairo_rectangle(cr, a->left, a->top - width, a->width, a->height + 2 * width);
     cairo_clip(cr);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    /* Dense curves (1000-point PR curves): bevel joins and points closer than
+     * half a pixel to the last one dropped draw the same picture much faster. */
+    bool dense = n > 100;
+    cairo_set_line_join(cr, dense ? CAIRO_LINE_JOIN_BEVEL : CAIRO_LINE_JOIN_ROUND);
     set_dash(cr, dash, width);
     cairo_set_line_width(cr, width);
     yc_set_color(c, color);
     bool pen = false;
+    double last_x = 0, last_y = 0;
+    int skipped = -1; /* index of the last point left out, if it still needs drawing */
     for (int i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !isfinite(y[i])) {
+            if (skipped >= 0) cairo_line_to(cr, yc_axes_px(a, x[skipped]), yc_axes_py(a, y[skipped]));
+            skipped = -1;
             pen = false;
             continue;
         }
         double px = yc_axes_px(a, x[i]), py = yc_axes_py(a, y[i]);
+        if (pen && dense && fabs(px - last_x) < 0.5 && fabs(py - last_y) < 0.5) {
+            skipped = i;
+            continue;
+        }
         if (pen) cairo_line_to(cr, px, py);
         else cairo_move_to(cr, px, py);
-        pen = true;
         if (n == 1) cairo_line_to(cr, px, py);
+        pen = true;
+        last_x = px, last_y = py;
+        skipped = -1;
     }
+    if (skipped >= 0) cairo_line_to(cr, yc_axes_px(a, x[skipped]), yc_axes_py(a, y[skipped]));
     cairo_stroke(cr);
     cairo_restore(cr);
 }

@@ -54,8 +54,10 @@ int yc_plot_render(const char *run_dir, YcPlotKind kind, YcPng *out, YcErr *err)
     case YC_PLOT_R:
     case YC_PLOT_CONFUSION:
     case YC_PLOT_CONFUSION_NORMALIZED: {
+        static const unsigned parts[] = {YC_VAL_PR, YC_VAL_F1, YC_VAL_P, YC_VAL_R, YC_VAL_CONFUSION, YC_VAL_CONFUSION};
         YcValidation v;
-        if (run_file(path, sizeof path, run_dir, "validation.json", err) || yc_validation_read(path, &v, err))
+        if (run_file(path, sizeof path, run_dir, "validation.json", err) ||
+            yc_validation_read_parts(path, parts[kind - YC_PLOT_PR], &v, err))
             return -1;
         int rc;
         if (kind == YC_PLOT_CONFUSION || kind == YC_PLOT_CONFUSION_NORMALIZED)

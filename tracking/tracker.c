@@ -198,7 +198,7 @@ static void on_batch_end(YcTracker *t, const YcEvent *e) {
 static void log_pr_curves(YcTracker *t, const char *path, const char *prefix, int step) {
     YcValidation v;
     YcErr err;
-    if (yc_validation_read(path, &v, &err)) {
+    if (yc_validation_read_parts(path, YC_VAL_COUNTS, &v, &err)) {
         keep_error(t, &err);
         return;
     }
@@ -421,25 +421,39 @@ int yc_tracker_log_histogram(YcTracker *t, const char *tag, const float *values,
 }
 
 /* The final plots: results.png and the validation plots, from the run's
- * files; each also goes to TensorBoard as an image at the last epoch. */
-static void final_plots(YcTracker *t) {
-    YcErr err;
-    char path[4096];
-    int step = t->rec.epochs_done > 0 ? t->rec.epochs_done : 1;
-    for (int k = YC_PLOT_RESULTS; k <= YC_PLOT_CONFUSION_NORMALIZED; k++) {
-        const char *needs = k == YC_PLOT_RESULTS ? "results.csv" : "validation.json";
-        if (run_path(t, needs, path, sizeof path, &err) || !yc_file_exists(path)) continue;
-        YcPng png;
-        if (yc_plot_render(t->run_dir, (YcPlotKind)k, &png, &err)) {
-            keep_error(t, &err);
-            continue;
-        }
-        const char *file = yc_plot_file_name((YcPlotKind)k);
+ * files (validation.json read once); each also goes to TensorBoard as an
+ * image at the last epoch. */
+static void final_plot(YcTracker *t, YcPlotKind kind, int rc, YcPng *png, YcErr *err, int step) {
+    if (rc == 0) {
+        const char *file = yc_plot_file_name(kind);
         char tag[128];
         snprintf(tag, sizeof tag, "plots/%.*s", (int)(strlen(file) - 4), file);
-        if (save_and_log(t, &png, file, tag, step, &err)) keep_error(t, &err);
-        yc_png_free(&png);
+        rc = save_and_log(t, png, file, tag, step, err);
     }
+    if (rc) keep_error(t, err);
+    yc_png_free(png);
+}
+
+static void final_plots(YcTracker *t) {
+    YcErr err;
+    YcPng png = {0};
+    char path[4096];
+    int step = t->rec.epochs_done > 0 ? t->rec.epochs_done : 1;
+    if (t->results.rows > 0) final_plot(t, YC_PLOT_RESULTS, yc_plot_results(&t->results, &png, &err), &png, &err, step);
+    if (run_path(t, "validation.json", path, sizeof path, &err) || !yc_file_exists(path)) return;
+    YcValidation v;
+    if (yc_validation_read(path, &v, &err)) {
+        keep_error(t, &err);
+        return;
+    }
+    if (v.x)
+        for (int k = YC_PLOT_PR; k <= YC_PLOT_R; k++)
+            final_plot(t, (YcPlotKind)k, yc_plot_curve(&v, (YcCurveKind)(k - YC_PLOT_PR), &png, &err), &png, &err, step);
+    if (v.matrix) {
+        final_plot(t, YC_PLOT_CONFUSION, yc_plot_confusion(&v, false, &png, &err), &png, &err, step);
+        final_plot(t, YC_PLOT_CONFUSION_NORMALIZED, yc_plot_confusion(&v, true, &png, &err), &png, &err, step);
+    }
+    yc_validation_free(&v);
 }
 
 int yc_tracker_close(YcTracker *t, YcRunStatus status, const char *message, YcErr *err) {

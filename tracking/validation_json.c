@@ -1,13 +1,14 @@
-/* validation.json reading (see validation_json.h). */
+/* validation.json reading (see validation_json.h), on json_lite: numbers are
+ * converted only for the parts asked for. */
 #include "validation_json.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
+#include "json_lite.h"
 
 void yc_validation_free(YcValidation *v) {
     free(v->names);
@@ -23,146 +24,129 @@ void yc_validation_free(YcValidation *v) {
     memset(v, 0, sizeof *v);
 }
 
-static double number_or_nan(const cJSON *o, const char *key) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+static double number_or_nan(const YjNode *o, const char *key) { return yj_number(yj_get(o, key)); }
 
 /* Copies a numeric array of exactly n items (null items read as NaN). */
-static int read_array(const cJSON *arr, int n, double *out, const char *path, const char *key, YcErr *err) {
-    if (!cJSON_IsArray(arr)) return yc_err(err, "%s: '%s' must be an array", path, key);
-    int len = cJSON_GetArraySize(arr);
-    if (len != n) return yc_err(err, "%s: '%s' has %d values, expected %d", path, key, len, n);
+static int read_array(const YjNode *arr, int n, double *out, const char *path, const char *key, YcErr *err) {
+    if (!yj_is(arr, YJ_ARRAY)) return yc_err(err, "%s: '%s' must be an array", path, key);
+    if (arr->count != n) return yc_err(err, "%s: '%s' has %d values, expected %d", path, key, arr->count, n);
     int i = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, arr) {
-        if (cJSON_IsNumber(item)) out[i] = item->valuedouble;
-        else if (cJSON_IsNull(item)) out[i] = NAN;
+    for (const YjNode *item = arr->child; item; item = item->next, i++) {
+        if (item->type == YJ_NUMBER) out[i] = yj_number(item);
+        else if (item->type == YJ_NULL) out[i] = NAN;
         else return yc_err(err, "%s: '%s'[%d] is not a number", path, key, i);
-        i++;
     }
     return 0;
 }
 
 /* rows x cols numbers from an array of arrays, into a malloc'd block. */
-static int read_matrix(const cJSON *arr, int rows, int cols, double **out, const char *path, const char *key,
+static int read_matrix(const YjNode *arr, int rows, int cols, double **out, const char *path, const char *key,
                        YcErr *err) {
-    if (!cJSON_IsArray(arr)) return yc_err(err, "%s: '%s' must be an array of arrays", path, key);
-    if (cJSON_GetArraySize(arr) != rows)
-        return yc_err(err, "%s: '%s' has %d rows, expected %d", path, key, cJSON_GetArraySize(arr), rows);
+    if (!yj_is(arr, YJ_ARRAY)) return yc_err(err, "%s: '%s' must be an array of arrays", path, key);
+    if (arr->count != rows) return yc_err(err, "%s: '%s' has %d rows, expected %d", path, key, arr->count, rows);
     *out = malloc((size_t)(rows > 0 ? rows : 1) * (size_t)(cols > 0 ? cols : 1) * sizeof(double));
     if (!*out) return yc_err(err, "%s: out of memory", path);
     int i = 0;
-    const cJSON *row;
-    cJSON_ArrayForEach(row, arr) {
+    for (const YjNode *row = arr->child; row; row = row->next, i++) {
         char name[128];
         snprintf(name, sizeof name, "%s[%d]", key, i);
         if (read_array(row, cols, *out + (size_t)i * (size_t)cols, path, name, err)) return -1;
-        i++;
     }
     return 0;
 }
 
-static int parse(const cJSON *o, const char *path, YcValidation *v, YcErr *err) {
+static int parse(const YjNode *o, const char *path, unsigned parts, YcValidation *v, YcErr *err) {
+    if (!yj_is(o, YJ_OBJECT)) return yc_err(err, "%s: not a JSON object", path);
     if (number_or_nan(o, "version") != 1) return yc_err(err, "%s: 'version' must be 1", path);
-    const cJSON *names = cJSON_GetObjectItemCaseSensitive(o, "names");
-    if (!cJSON_IsArray(names)) return yc_err(err, "%s: 'names' must be an array of class names", path);
-    v->nc = cJSON_GetArraySize(names);
+    const YjNode *names = yj_get(o, "names");
+    if (!yj_is(names, YJ_ARRAY)) return yc_err(err, "%s: 'names' must be an array of class names", path);
+    v->nc = names->count;
     v->names = calloc((size_t)(v->nc ? v->nc : 1), sizeof *v->names);
     if (!v->names) return yc_err(err, "%s: out of memory", path);
     int i = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, names) {
-        if (!cJSON_IsString(item)) return yc_err(err, "%s: names[%d] is not a string", path, i);
-        snprintf(v->names[i++], sizeof v->names[0], "%s", item->valuestring);
-    }
+    for (const YjNode *item = names->child; item; item = item->next, i++)
+        if (!yj_string(item, v->names[i], sizeof v->names[i])) return yc_err(err, "%s: names[%d] is not a string", path, i);
     v->images = (int)number_or_nan(o, "images");
     v->instances = (int)number_or_nan(o, "instances");
-    const cJSON *all = cJSON_GetObjectItemCaseSensitive(o, "all");
+    const YjNode *all = yj_get(o, "all");
     v->precision = number_or_nan(all, "precision");
     v->recall = number_or_nan(all, "recall");
     v->map50 = number_or_nan(all, "map50");
     v->map50_95 = number_or_nan(all, "map50_95");
     v->fitness = number_or_nan(all, "fitness");
 
-    const cJSON *per_class = cJSON_GetObjectItemCaseSensitive(o, "per_class");
-    if (!cJSON_IsArray(per_class)) return yc_err(err, "%s: 'per_class' must be an array", path);
-    v->nrows = cJSON_GetArraySize(per_class);
+    const YjNode *per_class = yj_get(o, "per_class");
+    if (!yj_is(per_class, YJ_ARRAY)) return yc_err(err, "%s: 'per_class' must be an array", path);
+    v->nrows = per_class->count;
     v->per_class = calloc((size_t)(v->nrows ? v->nrows : 1), sizeof *v->per_class);
     if (!v->per_class) return yc_err(err, "%s: out of memory", path);
     i = 0;
-    cJSON_ArrayForEach(item, per_class) {
+    for (const YjNode *item = per_class->child; item; item = item->next, i++) {
         YcValClass *c = &v->per_class[i];
         double cls = number_or_nan(item, "class");
         if (!(cls >= 0 && cls < v->nc)) return yc_err(err, "%s: per_class[%d].class is not a class index", path, i);
         c->cls = (int)cls;
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
-        snprintf(c->name, sizeof c->name, "%s", cJSON_IsString(name) ? name->valuestring : v->names[c->cls]);
+        if (!yj_string(yj_get(item, "name"), c->name, sizeof c->name))
+            snprintf(c->name, sizeof c->name, "%s", v->names[c->cls]);
         c->images = (int)number_or_nan(item, "images");
         c->instances = (int)number_or_nan(item, "instances");
         c->precision = number_or_nan(item, "precision");
         c->recall = number_or_nan(item, "recall");
         c->ap50 = number_or_nan(item, "ap50");
         c->ap50_95 = number_or_nan(item, "ap50_95");
-        i++;
     }
 
-    const cJSON *curves = cJSON_GetObjectItemCaseSensitive(o, "curves");
-    if (curves) {
-        const cJSON *x = cJSON_GetObjectItemCaseSensitive(curves, "x");
-        if (!cJSON_IsArray(x)) return yc_err(err, "%s: 'curves.x' must be an array", path);
-        v->npoints = cJSON_GetArraySize(x);
+    const YjNode *curves = yj_get(o, "curves");
+    if (curves && (parts & (YC_VAL_PR | YC_VAL_F1 | YC_VAL_P | YC_VAL_R))) {
+        const YjNode *x = yj_get(curves, "x");
+        if (!yj_is(x, YJ_ARRAY)) return yc_err(err, "%s: 'curves.x' must be an array", path);
+        v->npoints = x->count;
         v->x = malloc((size_t)(v->npoints ? v->npoints : 1) * sizeof(double));
         if (!v->x) return yc_err(err, "%s: out of memory", path);
         if (read_array(x, v->npoints, v->x, path, "curves.x", err)) return -1;
         const char *keys[4] = {"pr", "f1", "p", "r"};
+        const unsigned bits[4] = {YC_VAL_PR, YC_VAL_F1, YC_VAL_P, YC_VAL_R};
         double **dst[4] = {&v->pr, &v->f1, &v->p, &v->r};
         for (int k = 0; k < 4; k++) {
+            if (!(parts & bits[k])) continue;
             char key[32];
             snprintf(key, sizeof key, "curves.%s", keys[k]);
-            if (read_matrix(cJSON_GetObjectItemCaseSensitive(curves, keys[k]), v->nrows, v->npoints, dst[k], path,
-                            key, err))
-                return -1;
+            if (read_matrix(yj_get(curves, keys[k]), v->nrows, v->npoints, dst[k], path, key, err)) return -1;
         }
     }
 
-    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(o, "pr_counts");
-    if (counts) {
+    const YjNode *counts = yj_get(o, "pr_counts");
+    if (counts && (parts & YC_VAL_COUNTS)) {
         double t = number_or_nan(counts, "thresholds");
         if (!(t >= 2 && t <= 100000)) return yc_err(err, "%s: 'pr_counts.thresholds' must be a count >= 2", path);
         v->thresholds = (int)t;
-        if (read_matrix(cJSON_GetObjectItemCaseSensitive(counts, "tp"), v->nrows, v->thresholds, &v->tp, path,
-                        "pr_counts.tp", err) ||
-            read_matrix(cJSON_GetObjectItemCaseSensitive(counts, "fp"), v->nrows, v->thresholds, &v->fp, path,
-                        "pr_counts.fp", err))
+        if (read_matrix(yj_get(counts, "tp"), v->nrows, v->thresholds, &v->tp, path, "pr_counts.tp", err) ||
+            read_matrix(yj_get(counts, "fp"), v->nrows, v->thresholds, &v->fp, path, "pr_counts.fp", err))
             return -1;
     }
 
-    const cJSON *confusion = cJSON_GetObjectItemCaseSensitive(o, "confusion");
-    if (confusion) {
+    const YjNode *confusion = yj_get(o, "confusion");
+    if (confusion && (parts & YC_VAL_CONFUSION)) {
         v->matrix_n = v->nc + 1;
         v->conf = number_or_nan(confusion, "conf");
         v->iou = number_or_nan(confusion, "iou");
-        if (read_matrix(cJSON_GetObjectItemCaseSensitive(confusion, "matrix"), v->matrix_n, v->matrix_n, &v->matrix,
-                        path, "confusion.matrix", err))
+        if (read_matrix(yj_get(confusion, "matrix"), v->matrix_n, v->matrix_n, &v->matrix, path, "confusion.matrix",
+                        err))
             return -1;
     }
     return 0;
 }
 
-int yc_validation_read(const char *path, YcValidation *v, YcErr *err) {
+int yc_validation_read_parts(const char *path, unsigned parts, YcValidation *v, YcErr *err) {
     memset(v, 0, sizeof *v);
-    char *text;
-    size_t size;
-    if (yc_read_file(path, &text, &size, err)) return -1;
-    cJSON *o = cJSON_Parse(text);
-    free(text);
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        return yc_err(err, "%s: not a JSON object", path);
-    }
-    int rc = parse(o, path, v, err);
-    cJSON_Delete(o);
+    YjDoc doc;
+    if (yj_parse_file(&doc, path, err)) return -1;
+    int rc = parse(doc.root, path, parts, v, err);
+    yj_free(&doc);
     if (rc) yc_validation_free(v);
     return rc;
+}
+
+int yc_validation_read(const char *path, YcValidation *v, YcErr *err) {
+    return yc_validation_read_parts(path, YC_VAL_ALL, v, err);
 }

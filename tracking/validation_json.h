@@ -31,7 +31,18 @@ typedef struct YcValidation {
     double conf, iou;          /* of the confusion matrix */
 } YcValidation;
 
+/* Reads everything. */
 int yc_validation_read(const char *path, YcValidation *v, YcErr *err);
+
+/* Reads the header, per_class and only the listed parts (others stay NULL):
+ * a plot converts only the numbers it draws. */
+enum {
+    YC_VAL_PR = 1, YC_VAL_F1 = 2, YC_VAL_P = 4, YC_VAL_R = 8, /* curves.x comes with any of these */
+    YC_VAL_COUNTS = 16,                                      /* pr_counts */
+    YC_VAL_CONFUSION = 32,
+    YC_VAL_ALL = 63,
+};
+int yc_validation_read_parts(const char *path, unsigned parts, YcValidation *v, YcErr *err);
 void yc_validation_free(YcValidation *v);
 
 #endif

@@ -27,10 +27,10 @@ def make_validation(path, names=NAMES, rows=(0, 1, 2, 4), points=1000, threshold
     x = np.linspace(0, 1, points)
     per_class, pr, f1, p, r, tp, fp = [], [], [], [], [], [], []
     for k, c in enumerate(rows):
-        prec = np.clip(1 - x ** (1.5 + k), 0, 1)
+        prec = np.clip(1 - x ** (1.5 + k % 6), 0, 1)
         ap50 = float(prec.mean())
         pc = np.clip(0.3 + 0.7 * x ** (0.5 + 0.2 * k), 0, 1)
-        rc = np.clip(0.9 - 0.9 * x ** (2 - 0.3 * k), 0, 1)
+        rc = np.clip(0.9 - 0.9 * x ** max(0.3, 2 - 0.3 * k), 0, 1)
         fc = 2 * pc * rc / (pc + rc + 1e-16)
         inst = 10 + 5 * k
         t = np.linspace(0, 1, thresholds)

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "fileio.h"
+#include "json_lite.h"
 #include "plot.h"
 #include "plot_canvas.h"
 #include "results_csv.h"
@@ -240,6 +241,38 @@ static void test_nice_ticks(void) {
     CHECK(dec == 1 && t[1] == 2.5);
 }
 
+static void test_json_lite(void) {
+    YjDoc doc;
+    YcErr err;
+    const char *text = "{\"a\": [1, -2.5e3, 0.125, null], \"s\": \"x\\\"y\\u00e9\\ud83d\\ude00\\n\", \"t\": true}";
+    if (!CHECK(yj_parse(&doc, text, strlen(text), "t.json", &err) == 0)) {
+        fprintf(stderr, "    %s\n", err.msg);
+        return;
+    }
+    const YjNode *a = yj_get(doc.root, "a");
+    CHECK(yj_is(a, YJ_ARRAY) && a->count == 4);
+    CHECK_NEAR(yj_number(a->child->next), -2500, 0);
+    CHECK_NEAR(yj_number(a->child->next->next), 0.125, 0);
+    CHECK(a->child->next->next->next->type == YJ_NULL);
+    char s[64];
+    CHECK(yj_string(yj_get(doc.root, "s"), s, sizeof s));
+    CHECK_STR(s, "x\"y\xc3\xa9\xf0\x9f\x98\x80\n");
+    CHECK(yj_get(doc.root, "t")->type == YJ_TRUE && yj_get(doc.root, "missing") == NULL);
+    yj_free(&doc);
+    const char *bad[][2] = {
+        {"{\"a\": [1, 2,]}", "t.json:1:13: invalid JSON: unexpected character"},
+        {"{\"a\": 01}", "expected ',' or '}'"},
+        {"[1] 2", "text after the value"},
+        {"{\"a\": \"unterminated}", "unterminated string"},
+        {"{\"a\":\n tru}", "t.json:2:2: invalid JSON: unexpected character"},
+        {"[-]", "bad number"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (!CHECK(yj_parse(&doc, bad[i][0], strlen(bad[i][0]), "t.json", &err) == -1)) continue;
+        if (!CHECK(strstr(err.msg, bad[i][1]) != NULL)) fprintf(stderr, "    got: %s\n", err.msg);
+    }
+}
+
 int main(void) {
     static const CheckCase cases[] = {
         {"number_format", test_number_format},
@@ -250,6 +283,7 @@ int main(void) {
         {"validation_errors", test_validation_errors},
         {"png_encoding", test_png_encoding},
         {"nice_ticks", test_nice_ticks},
+        {"json_lite", test_json_lite},
     };
     return check_run(cases, (int)(sizeof cases / sizeof cases[0]));
 }
