@@ -344,7 +344,7 @@ static const char *const *names_list(const YcTracker *t, const char **buf) {
 }
 
 int yc_tracker_log_labels(YcTracker *t, const float *rows, int count, YcErr *err) {
-    if (!t->plots && !t->tb) return 0;
+    if (!t->plots) return 0;
     const char **names = calloc((size_t)(t->nc > 0 ? t->nc : 1), sizeof(char *));
     if (!names) return yc_err(err, "labels: out of memory");
     YcLabelSet set = {rows, count, names_list(t, names), t->nc};

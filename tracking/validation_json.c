@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
 #include "json_lite.h"
 
 void yc_validation_free(YcValidation *v) {
