@@ -183,7 +183,9 @@ void yc_axes_draw(YcCanvas *c, const YcAxes *a, const YcAxesStyle *style, const 
     /* grid and tick labels */
     cairo_set_line_width(cr, 1);
     int nx = yc_nice_ticks(a->xmin, a->xmax, style->xticks, ticks, 64, &dec);
+    if (style->integer_x) dec = 0;
     for (int i = 0; i < nx; i++) {
+        if (style->integer_x && ticks[i] != floor(ticks[i])) continue;
         double px = round(yc_axes_px(a, ticks[i])) + 0.5;
         if (style->grid) {
             yc_set_color(c, yc_grid_grey);

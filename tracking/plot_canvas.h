@@ -65,6 +65,7 @@ typedef struct YcAxesStyle {
     double font;           /* tick labels; labels are font + 1, title font + 2 */
     int xticks, yticks;    /* target tick counts */
     bool grid;
+    bool integer_x;        /* x ticks only at whole numbers (epochs) */
 } YcAxesStyle;
 
 void yc_axes_draw(YcCanvas *c, const YcAxes *a, const YcAxesStyle *style, const char *title, const char *xlabel,

@@ -59,7 +59,7 @@ int yc_plot_results(const YcResults *r, YcPng *out, YcErr *err) {
     const double margin_left = 62, margin_top = 42, gap_x = 62, gap_y = 84, margin_bottom = 52, margin_right = 18;
     double pw = (WIDTH - margin_left - margin_right - 4 * gap_x) / 5;
     double ph = (HEIGHT - margin_top - margin_bottom - gap_y) / 2;
-    YcAxesStyle style = {.font = 12, .xticks = 5, .yticks = 5, .grid = true};
+    YcAxesStyle style = {.font = 12, .xticks = 5, .yticks = 5, .grid = true, .integer_x = true};
     for (int p = 0; p < 10; p++) {
         int col = panel_columns[p];
         double lo = INFINITY, hi = -INFINITY;
@@ -70,11 +70,16 @@ int yc_plot_results(const YcResults *r, YcPng *out, YcErr *err) {
                 if (y[i] > hi) hi = y[i];
             }
         }
-        if (lo > hi) lo = 0, hi = 1; /* nothing finite */
+        bool empty = lo > hi;
+        if (empty) lo = 0, hi = 1; /* nothing finite */
+        bool nonnegative = lo >= 0;
         yc_nice_range(&lo, &hi);
+        if (nonnegative && lo < 0) lo = 0; /* metrics and losses are never negative */
         YcAxes a = {.left = margin_left + (p % 5) * (pw + gap_x), .top = margin_top + (p / 5) * (ph + gap_y),
                     .width = pw, .height = ph, .xmin = xmin - pad, .xmax = xmax + pad, .ymin = lo, .ymax = hi};
         yc_axes_draw(&c, &a, &style, yc_results_columns[col], "epoch", NULL);
+        if (empty && n > 0)
+            yc_text(&c, a.left + a.width / 2, a.top + a.height / 2, "no values", 13, false, yc_text_grey, 0.5, 0.5, 0);
         if (n > 0) {
             gaussian_smooth(y, n, 3.0, smooth);
             yc_axes_line(&c, &a, x, y, n, yc_raw_color, 2, 0);
