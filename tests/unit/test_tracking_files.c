@@ -45,6 +45,37 @@ static void test_number_format(void) {
     CHECK_STR(b, "-inf");
 }
 
+/* Byte for byte what Ultralytics' BaseTrainer.save_metrics writes for the
+ * same values (tests/parity/gen_results_csv_fixture.py). */
+static void test_results_match_reference(void) {
+    YcErr err;
+    char *input, *expected;
+    size_t n;
+    if (!CHECK(yc_read_file("tests/fixtures/results_csv/input.txt", &input, &n, &err) == 0)) return;
+    if (!CHECK(yc_read_file("tests/fixtures/results_csv/expected.csv", &expected, &n, &err) == 0)) {
+        free(input);
+        return;
+    }
+    YcResults r;
+    yc_results_init(&r);
+    char *save = NULL;
+    for (char *line = strtok_r(input, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#') continue;
+        double row[YC_RESULTS_COLUMNS];
+        char *p = line;
+        for (int c = 0; c < YC_RESULTS_COLUMNS; c++) row[c] = strtod(p, &p);
+        CHECK(yc_results_put(&r, row, &err) == 0);
+    }
+    YcStr csv;
+    yc_str_init(&csv);
+    yc_results_to_csv(&r, &csv);
+    CHECK_STR(yc_str_cstr(&csv), expected);
+    yc_str_free(&csv);
+    yc_results_free(&r);
+    free(input);
+    free(expected);
+}
+
 static void test_results_round_trip(void) {
     make_tmp();
     YcResults r;
@@ -276,6 +307,7 @@ static void test_json_lite(void) {
 int main(void) {
     static const CheckCase cases[] = {
         {"number_format", test_number_format},
+        {"results_match_reference", test_results_match_reference},
         {"results_round_trip", test_results_round_trip},
         {"run_record_round_trip", test_run_record_round_trip},
         {"run_dir_numbering", test_run_dir_numbering},
