@@ -339,3 +339,37 @@ double yc_legend(YcCanvas *c, double x, double y, const YcLegendEntry *entries, 
     cairo_restore(cr);
     return box_w;
 }
+
+void yc_smooth_gaussian(const double *y, int n, double sigma, double *out) {
+    int radius = (int)(4.0 * sigma + 0.5);
+    if (radius > 31) radius = 31;
+    double kernel[63], total = 0;
+    for (int k = -radius; k <= radius; k++) total += kernel[k + radius] = exp(-0.5 * k * k / (sigma * sigma));
+    for (int k = 0; k <= 2 * radius; k++) kernel[k] /= total;
+    long period = 2L * n;
+    for (int i = 0; i < n; i++) {
+        double acc = 0;
+        for (int k = -radius; k <= radius; k++) {
+            long j = (i + k) % period;
+            if (j < 0) j += period;
+            if (j >= n) j = period - 1 - j;
+            acc += kernel[k + radius] * y[j];
+        }
+        out[i] = acc;
+    }
+}
+
+void yc_smooth_box(const double *y, int n, double f, double *out) {
+    /* the reference's window: round(2 n f) // 2 + 1 points (odd for 1000 points,
+     * even for some n, then one more on the left); nearbyint rounds half to even as Python does */
+    int nf = (int)nearbyint(n * f * 2) / 2 + 1;
+    int half = nf / 2;
+    for (int i = 0; i < n; i++) {
+        double acc = 0;
+        for (int k = -half; k < nf - half; k++) {
+            int j = i + k;
+            acc += y[j < 0 ? 0 : j >= n ? n - 1 : j];
+        }
+        out[i] = acc / nf;
+    }
+}

@@ -91,4 +91,12 @@ typedef struct YcLegendEntry {
 /* Draws it and returns its width; with draw false only measures. */
 double yc_legend(YcCanvas *c, double x, double y, const YcLegendEntry *entries, int n, double font, bool draw);
 
+/* Smoothing as the reference plots do it. Gaussian: kernel cut at 4 sigma,
+ * mirror-reflected edges (scipy's gaussian_filter1d defaults). Box: an odd
+ * window of about a fraction f of the points, edges padded with the end
+ * values (Ultralytics' smooth(); its first n outputs when the window is
+ * even). NaN spreads to the points it touches. */
+void yc_smooth_gaussian(const double *y, int n, double sigma, double *out);
+void yc_smooth_box(const double *y, int n, double f, double *out);
+
 #endif

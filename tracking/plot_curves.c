@@ -11,21 +11,6 @@
 #define HEIGHT 820
 #define LEGEND_MAX_CLASSES 20
 
-/* A box filter over a fraction f of the points, the edges padded with the
- * end values (the reference's smoothing of the mean F1/P/R curve). */
-static void box_smooth(const double *y, int n, double f, double *out) {
-    int nf = (int)nearbyint(n * f * 2) / 2 + 1; /* odd; nearbyint rounds half to even as Python does */
-    int half = nf / 2;
-    for (int i = 0; i < n; i++) {
-        double acc = 0;
-        for (int k = -half; k <= half; k++) {
-            int j = i + k;
-            acc += y[j < 0 ? 0 : j >= n ? n - 1 : j];
-        }
-        out[i] = acc / nf;
-    }
-}
-
 /* A thin line for a light palette colour is hard to see on white: darken it. */
 static YcRgb line_color(int cls) {
     YcRgb c = yc_class_color(cls);
@@ -74,7 +59,7 @@ int yc_plot_curve(const YcValidation *v, YcCurveKind kind, YcPng *out, YcErr *er
         for (int r = 0; r < rows; r++) map50 += v->per_class[r].ap50 / rows;
         snprintf(labels[e], sizeof labels[e], "all classes %.3f mAP@0.5", rows ? map50 : 0.0);
     } else {
-        box_smooth(mean, n, 0.1, smooth);
+        yc_smooth_box(mean, n, 0.1, smooth);
         mean_line = smooth;
         int best = 0;
         for (int i = 1; i < n; i++)

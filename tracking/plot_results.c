@@ -15,28 +15,6 @@ static const int panel_columns[10] = {
     YC_COL_VAL_BOX,   YC_COL_VAL_CLS,   YC_COL_VAL_DFL,   YC_COL_MAP50,     YC_COL_MAP50_95,
 };
 
-/* A Gaussian filter (sigma, kernel cut at 4 sigma) with mirror-reflected
- * edges, as scipy's gaussian_filter1d does by default. NaN stays NaN. */
-static void gaussian_smooth(const double *y, int n, double sigma, double *out) {
-    int radius = (int)(4.0 * sigma + 0.5);
-    double kernel[64];
-    if (radius > 31) radius = 31;
-    double total = 0;
-    for (int k = -radius; k <= radius; k++) total += kernel[k + radius] = exp(-0.5 * k * k / (sigma * sigma));
-    for (int k = 0; k <= 2 * radius; k++) kernel[k] /= total;
-    for (int i = 0; i < n; i++) {
-        double acc = 0;
-        for (int k = -radius; k <= radius; k++) {
-            long j = i + k, period = 2L * n;
-            j %= period;
-            if (j < 0) j += period;
-            if (j >= n) j = period - 1 - j;
-            acc += kernel[k + radius] * y[j];
-        }
-        out[i] = acc;
-    }
-}
-
 int yc_plot_results(const YcResults *r, YcPng *out, YcErr *err) {
     int n = r->rows;
     double *x = malloc(sizeof(double) * (size_t)(n ? n : 1) * 3);
@@ -81,7 +59,7 @@ int yc_plot_results(const YcResults *r, YcPng *out, YcErr *err) {
         if (empty && n > 0)
             yc_text(&c, a.left + a.width / 2, a.top + a.height / 2, "no values", 13, false, yc_text_grey, 0.5, 0.5, 0);
         if (n > 0) {
-            gaussian_smooth(y, n, 3.0, smooth);
+            yc_smooth_gaussian(y, n, 3.0, smooth);
             yc_axes_line(&c, &a, x, y, n, yc_raw_color, 2, 0);
             yc_axes_markers(&c, &a, x, y, n, yc_raw_color, n > 60 ? 2.0 : 3.5);
             if (n > 1) yc_axes_line(&c, &a, x, smooth, n, yc_smooth_color, 2.5, 1);

@@ -272,6 +272,35 @@ static void test_nice_ticks(void) {
     CHECK(dec == 1 && t[1] == 2.5);
 }
 
+/* The plots' smoothing against scipy's gaussian_filter1d and Ultralytics'
+ * smooth() (tests/parity/gen_smoothing_fixture.py). */
+static void test_smoothing_matches_reference(void) {
+    YjDoc doc;
+    YcErr err;
+    if (!CHECK(yj_parse_file(&doc, "tests/fixtures/smoothing.json", &err) == 0)) return;
+    int cases = 0;
+    for (const YjNode *c = doc.root->child; c; c = c->next, cases++) {
+        char kind[16];
+        yj_string(yj_get(c, "kind"), kind, sizeof kind);
+        const YjNode *y = yj_get(c, "y"), *want = yj_get(c, "out");
+        int n = y->count;
+        double *in = malloc(sizeof(double) * (size_t)n * 2), *got = in + n;
+        int i = 0;
+        for (const YjNode *v = y->child; v; v = v->next) in[i++] = yj_number(v);
+        if (strcmp(kind, "gaussian") == 0) yc_smooth_gaussian(in, n, yj_number(yj_get(c, "param")), got);
+        else yc_smooth_box(in, n, yj_number(yj_get(c, "param")), got);
+        i = 0;
+        for (const YjNode *v = want->child; v && i < n; v = v->next, i++) /* an even box window gives n + 1 */
+            if (!CHECK_NEAR(got[i], yj_number(v), 1e-12)) {
+                fprintf(stderr, "    %s n=%d at %d\n", kind, n, i);
+                break;
+            }
+        free(in);
+    }
+    CHECK(cases == 10);
+    yj_free(&doc);
+}
+
 static void test_json_lite(void) {
     YjDoc doc;
     YcErr err;
@@ -316,6 +345,7 @@ int main(void) {
         {"png_encoding", test_png_encoding},
         {"nice_ticks", test_nice_ticks},
         {"json_lite", test_json_lite},
+        {"smoothing_matches_reference", test_smoothing_matches_reference},
     };
     return check_run(cases, (int)(sizeof cases / sizeof cases[0]));
 }
