@@ -21,7 +21,7 @@ int cli_mode_runs(int argc, char **argv) {
     } else {
         YcStr table;
         yc_str_init(&table);
-        yc_runs_table(runs, count, &table);
+        yc_runs_table(runs, count, project, &table);
         fputs(yc_str_cstr(&table), stdout);
         yc_str_free(&table);
     }

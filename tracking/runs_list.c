@@ -64,6 +64,25 @@ static int by_start(const void *a, const void *b) {
     return strcmp(x->dir, y->dir);
 }
 
+/* Runs in dir's subdirectories; a subdirectory without run.json is searched
+ * once more (so project=runs finds runs/detect/train). */
+static int scan(const char *dir, int depth, YcRunInfo **runs, int *count, int *cap, int *skipped, YcErr *err) {
+    DIR *d = opendir(dir);
+    if (!d) return yc_err_errno(err, "cannot list %s", dir);
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        char sub[4096], record[4096 + 16];
+        if (yc_path_join(sub, sizeof sub, dir, de->d_name) || !yc_dir_exists(sub)) continue;
+        snprintf(record, sizeof record, "%s/run.json", sub);
+        if (yc_file_exists(record)) rc = add_run(sub, runs, count, cap, skipped, err);
+        else if (depth > 0) rc = scan(sub, depth - 1, runs, count, cap, skipped, err);
+    }
+    closedir(d);
+    return rc;
+}
+
 int yc_runs_list(const char *project, YcRunInfo **runs, int *count, int *skipped, YcErr *err) {
     *runs = NULL;
     *count = 0;
@@ -71,18 +90,8 @@ int yc_runs_list(const char *project, YcRunInfo **runs, int *count, int *skipped
     if (!project || !project[0]) project = "runs/detect";
     if (!yc_dir_exists(project)) return yc_err(err, "project=%s: no such directory", project);
     int cap = 0;
-    if (add_run(project, runs, count, &cap, skipped, err)) return -1;
-    DIR *d = opendir(project);
-    if (!d) return yc_err_errno(err, "cannot list %s", project);
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        char dir[4096];
-        if (yc_path_join(dir, sizeof dir, project, de->d_name) || !yc_dir_exists(dir)) continue;
-        rc = add_run(dir, runs, count, &cap, skipped, err);
-    }
-    closedir(d);
+    int rc = add_run(project, runs, count, &cap, skipped, err);
+    if (rc == 0) rc = scan(project, 1, runs, count, &cap, skipped, err);
     if (rc) {
         free(*runs);
         *runs = NULL;
@@ -105,18 +114,24 @@ void yc_format_duration(double s, char *buf, size_t cap) {
     else snprintf(buf, cap, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
 }
 
-void yc_runs_table(const YcRunInfo *runs, int count, YcStr *out) {
+/* The run's name as listed: its path below the project, or its base name. */
+static const char *display_name(const YcRunInfo *r, const char *project) {
+    size_t n = project ? strlen(project) : 0;
+    if (n && strncmp(r->dir, project, n) == 0 && r->dir[n] == '/' && r->dir[n + 1]) return r->dir + n + 1;
+    const char *base = strrchr(r->dir, '/');
+    return base && base[1] ? base + 1 : r->dir;
+}
+
+void yc_runs_table(const YcRunInfo *runs, int count, const char *project, YcStr *out) {
     int wname = 4;
     for (int i = 0; i < count; i++) {
-        const char *base = strrchr(runs[i].dir, '/');
-        int len = (int)strlen(base ? base + 1 : runs[i].dir);
+        int len = (int)strlen(display_name(&runs[i], project));
         if (len > wname) wname = len;
     }
     yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, "name", "status", "epochs", "best",
                   "mAP50-95", "duration", "started");
     for (int i = 0; i < count; i++) {
         const YcRunInfo *r = &runs[i];
-        const char *base = strrchr(r->dir, '/');
         char epochs[32], best[16], map[32], dur[32], started[32] = "-";
         snprintf(epochs, sizeof epochs, "%d/%d", r->rec.epochs_done, r->rec.epochs);
         if (r->rec.best_epoch > 0) snprintf(best, sizeof best, "%d", r->rec.best_epoch);
@@ -130,7 +145,7 @@ void yc_runs_table(const YcRunInfo *runs, int count, YcStr *out) {
             localtime_r(&t, &tm);
             strftime(started, sizeof started, "%Y-%m-%d %H:%M", &tm);
         }
-        yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, base ? base + 1 : r->dir,
+        yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, display_name(r, project),
                       yc_run_display_status(r), epochs, best, map, dur, started);
     }
 }

@@ -16,8 +16,9 @@ typedef struct YcRunInfo {
     double duration_s;       /* end - start, or now - start while running; NAN if unknown */
 } YcRunInfo;
 
-/* Runs directly under project (and project itself if it is a run), oldest
- * first. Unreadable run.json files are skipped; *skipped counts them (may be NULL). */
+/* Runs under project (default runs/detect): its subdirectories holding a
+ * run.json, one level deeper for those without (project=runs finds
+ * runs/detect/train), and project itself if it is a run; oldest first. Unreadable run.json files are skipped; *skipped counts them (may be NULL). */
 int yc_runs_list(const char *project, YcRunInfo **runs, int *count, int *skipped, YcErr *err);
 
 /* "running", "finished", "interrupted", "failed", or "killed" for a running
@@ -27,7 +28,8 @@ const char *yc_run_display_status(const YcRunInfo *run);
 /* "45s", "3m12s", "2h05m", "-" for unknown. */
 void yc_format_duration(double seconds, char *buf, size_t cap);
 
-/* A text table: name, status, epochs (done/total), best epoch, best mAP50-95, duration, start. */
-void yc_runs_table(const YcRunInfo *runs, int count, YcStr *out);
+/* A text table: name (the path below project), status, epochs (done/total),
+ * best epoch, best mAP50-95, duration, start. */
+void yc_runs_table(const YcRunInfo *runs, int count, const char *project, YcStr *out);
 
 #endif

@@ -212,7 +212,7 @@ static void test_runs_list_and_durations(void) {
         CHECK_NEAR(runs[0].duration_s, 65, 1e-9);
         YcStr table;
         yc_str_init(&table);
-        yc_runs_table(runs, count, &table);
+        yc_runs_table(runs, count, tmp, &table);
         CHECK(strstr(yc_str_cstr(&table), "run1  finished") != NULL);
         CHECK(strstr(yc_str_cstr(&table), "1m05s") != NULL);
         yc_str_free(&table);
