@@ -39,5 +39,7 @@ int cli_mode_val(int argc, char **argv);
 int cli_mode_predict(int argc, char **argv);
 int cli_mode_info(int argc, char **argv);
 int cli_mode_cfg(int argc, char **argv);
+int cli_mode_runs(int argc, char **argv);
+int cli_mode_plot(int argc, char **argv);
 
 #endif

@@ -4,6 +4,8 @@
 set -u
 dir=${1:?usage: run-units.sh DIR}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+root=$(cd "$(dirname "$0")/.." && pwd)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/unit/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 passed=0 failed=0
 for t in "$dir"/test_*; do
