@@ -6,6 +6,7 @@ const CliMode cli_modes[] = {
     {"val", "validate weights on a dataset split", "yoloc val model=RUN/weights/best.safetensors data=coco8.yaml [key=value ...]", cli_mode_val},
     {"predict", "detect objects in images and save annotated copies", "yoloc predict model=WEIGHTS source=IMAGE|DIR [key=value ...]", cli_mode_predict},
     {"info", "print a model summary (layers, parameters, GFLOPs)", "yoloc info model=yolov8n.yaml [nc=80] [imgsz=640]", cli_mode_info},
+    {"cocoeval", "COCO box metrics of a predictions.json, as pycocotools computes them", "yoloc cocoeval gt=INSTANCES.json pred=PREDICTIONS.json [json=STATS.json]", cli_mode_cocoeval},
     {"cfg", "print the resolved arguments as YAML (what args.yaml holds)", "yoloc cfg [cfg=FILE] [key=value ...]", cli_mode_cfg},
     {"help", "list modes and arguments, or explain one", "yoloc help [MODE|KEY]", cli_mode_help},
     {"version", "print the version and build", "yoloc version", cli_mode_version},

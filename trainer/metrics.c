@@ -12,7 +12,8 @@
 struct YcMetrics {
     int nc;
     char **names;
-    float cm_conf, cm_iou;
+    float cm_conf, cm_iou;       /* compared in float32, as the reference */
+    double cm_conf_value;        /* as given, for the report */
     int images;
     size_t n_pred, cap_pred;
     float *conf;          /* [n_pred] */
@@ -84,7 +85,8 @@ YcMetrics *yc_metrics_begin(int nc, const char *const *names, double conf, YcErr
     }
     m->nc = nc;
     /* The reference: 0.25 when the validation conf is its default 0.001 (or unset). */
-    m->cm_conf = (isnan(conf) || conf == 0.001) ? 0.25f : (float)conf;
+    m->cm_conf_value = (isnan(conf) || conf == 0.001) ? 0.25 : conf;
+    m->cm_conf = (float)m->cm_conf_value;
     m->cm_iou = 0.45f;
     m->names = copy_names(names, nc);
     m->nt_per_class = calloc((size_t)nc, sizeof(long));
@@ -297,8 +299,8 @@ int yc_metrics_finish(const YcMetrics *m, YcMetricsResult *res, YcErr *err) {
         return yc_err(err, "metrics: out of memory computing metrics for %zu predictions", n);
     }
     memcpy(res->confusion, m->confusion, (size_t)(nc + 1) * (size_t)(nc + 1) * sizeof(double));
-    res->confusion_conf = m->cm_conf;
-    res->confusion_iou = m->cm_iou;
+    res->confusion_conf = m->cm_conf_value;
+    res->confusion_iou = 0.45;
     for (int c = 0; c < nc; c++) res->instances += m->nt_per_class[c];
 
     /* Predictions by confidence, then grouped by class keeping that order. */

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
+
 /* x[i] = i * ((stop - start) / (n - 1)) + start, x[n-1] = stop (numpy.linspace). */
 void yc_np_linspace(double start, double stop, int n, double *x);
 
@@ -30,5 +32,9 @@ int yc_np_argmax(const double *y, int n);
 /* Python's repr(float): the shortest text that reads back to the same double
  * ("0.1", "258.0", "1e-05", "nan", "inf"). buf needs 32 bytes. */
 void yc_repr_double(double v, char *buf, size_t cap);
+
+/* A JSON string as Python's json.dumps writes it (ensure_ascii): non-ASCII as
+ * \uXXXX, bytes that are not UTF-8 as \udcXX (Python's surrogateescape). */
+void yc_json_string(YcStr *out, const char *text);
 
 #endif

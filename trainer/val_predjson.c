@@ -15,64 +15,6 @@ struct YcPredJson {
     YcStr buf;
 };
 
-/* Decodes one UTF-8 code point at s (n bytes left); returns its length, or 0 if invalid. */
-static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp) {
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    int len = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!len || (size_t)len > n) return 0;
-    unsigned v = s[0] & (0x7F >> len);
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    static const unsigned min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min_for_len[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-/* A JSON string as Python's json.dumps writes it (ensure_ascii): non-ASCII as
- * \uXXXX (surrogate pairs above U+FFFF), bytes that are not UTF-8 as \udcXX
- * (Python's surrogateescape file names). */
-static void json_string(YcStr *out, const char *text) {
-    const unsigned char *s = (const unsigned char *)text;
-    size_t n = strlen(text);
-    yc_str_append(out, "\"");
-    for (size_t i = 0; i < n;) {
-        unsigned cp;
-        int len = utf8_decode(s + i, n - i, &cp);
-        if (!len) {
-            yc_str_printf(out, "\\udc%02x", s[i]);
-            i++;
-            continue;
-        }
-        i += (size_t)len;
-        switch (cp) {
-        case '"': yc_str_append(out, "\\\""); break;
-        case '\\': yc_str_append(out, "\\\\"); break;
-        case '\n': yc_str_append(out, "\\n"); break;
-        case '\r': yc_str_append(out, "\\r"); break;
-        case '\t': yc_str_append(out, "\\t"); break;
-        case '\b': yc_str_append(out, "\\b"); break;
-        case '\f': yc_str_append(out, "\\f"); break;
-        default:
-            if (cp >= 0x20 && cp <= 0x7E) {
-                char c = (char)cp;
-                yc_str_append_n(out, &c, 1);
-            } else if (cp < 0x10000) {
-                yc_str_printf(out, "\\u%04x", cp);
-            } else {
-                unsigned v = cp - 0x10000;
-                yc_str_printf(out, "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
-            }
-        }
-    }
-    yc_str_append(out, "\"");
-}
-
 /* Python's round(v, digits) then repr. */
 static void append_rounded(YcStr *out, double v, int digits) {
     char text[64], repr[40];
@@ -104,7 +46,7 @@ static void append_image_id(YcStr *out, const char *im_file) {
     }
     memcpy(stem, name, stem_len);
     stem[stem_len] = '\0';
-    json_string(out, stem);
+    yc_json_string(out, stem);
     free(stem);
 }
 
@@ -127,7 +69,7 @@ int yc_predjson_format(YcStr *out, bool *first, const char *im_file, const float
         yc_str_append(out, "{\"image_id\": ");
         append_image_id(out, im_file);
         yc_str_append(out, ", \"file_name\": ");
-        json_string(out, name);
+        yc_json_string(out, name);
         yc_str_printf(out, ", \"category_id\": %d, \"bbox\": [", category);
         append_rounded(out, x, 3);
         yc_str_append(out, ", ");

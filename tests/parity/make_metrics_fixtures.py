@@ -312,6 +312,10 @@ def make_nms(rng):
     nms_file("empty", synth_head_output(rng, 1, 3, 128, objects=(0, 0), background_logit=-30.0), [{"name": "val"}])
     nms_file("crowded", synth_head_output(rng, 1, 4, 320, objects=(60, 80), background_logit=-4.0),
              [{"name": "iou05", "iou": 0.5}, {"name": "val"}])
+    # coordinates spanning more than max_wh (7680): the class offset no longer keeps classes apart
+    wide = synth_head_output(rng, 1, 3, 256, objects=(20, 30), background_logit=-5.0)
+    wide[:, :4] *= 40.0
+    nms_file("wide", wide, [{"name": "val"}, {"name": "agnostic", "agnostic": True}])
 
 
 # ---------------------------------------------------------------- decode
