@@ -193,7 +193,7 @@ static int evaluate_image(const YcCocoGt *gt, const YcCocoDets *dt, const int *g
             npig += !(b->crowd || b->area < area_lo[a] || b->area > area_hi[a]);
         }
         ce->npig[a] += npig;
-        memset(s->gtm, 0, (size_t)T_IOUS * (size_t)ng);
+        if (ng) memset(s->gtm, 0, (size_t)T_IOUS * (size_t)ng);
         for (int d = 0; d < D; d++) {
             uint16_t tp = 0, ig = 0;
             const YcCocoBox *db = &dt->dets[s->dt[d]];

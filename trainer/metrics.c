@@ -172,10 +172,14 @@ int yc_metrics_add_image(YcMetrics *m, const float *pred, int n_pred, const floa
 
 int yc_metrics_merge(YcMetrics *dst, const YcMetrics *src, YcErr *err) {
     if (dst->nc != src->nc) return yc_err(err, "metrics: cannot merge %d classes into %d", src->nc, dst->nc);
+    if (dst->cm_conf != src->cm_conf)
+        return yc_err(err, "metrics: cannot merge accumulators with different confusion-matrix conf");
     if (reserve_preds(dst, src->n_pred, err)) return -1;
-    memcpy(dst->conf + dst->n_pred, src->conf, src->n_pred * sizeof(float));
-    memcpy(dst->cls + dst->n_pred, src->cls, src->n_pred * sizeof(int));
-    memcpy(dst->tp + dst->n_pred, src->tp, src->n_pred * sizeof(uint16_t));
+    if (src->n_pred) {
+        memcpy(dst->conf + dst->n_pred, src->conf, src->n_pred * sizeof(float));
+        memcpy(dst->cls + dst->n_pred, src->cls, src->n_pred * sizeof(int));
+        memcpy(dst->tp + dst->n_pred, src->tp, src->n_pred * sizeof(uint16_t));
+    }
     dst->n_pred += src->n_pred;
     for (int c = 0; c < dst->nc; c++) {
         dst->nt_per_class[c] += src->nt_per_class[c];
@@ -289,7 +293,7 @@ int yc_metrics_finish(const YcMetrics *m, YcMetricsResult *res, YcErr *err) {
     size_t *order = alloc_zero(n, sizeof(size_t), &failed);
     size_t *by_class = alloc_zero(n, sizeof(size_t), &failed);
     size_t *class_start = alloc_zero((size_t)nc + 1, sizeof(size_t), &failed);
-    double *work = alloc_zero(6 * (n + 2), sizeof(double), &failed);
+    double *work = alloc_zero(5 * (n + 2), sizeof(double), &failed);
     if (failed) {
         free(order);
         free(by_class);
@@ -329,7 +333,7 @@ int yc_metrics_finish(const YcMetrics *m, YcMetricsResult *res, YcErr *err) {
     double x101[101];
     yc_np_linspace(0.0, 1.0, 101, x101);
     double *xp = work, *recall = work + (n + 2), *precision = work + 2 * (n + 2);
-    double *mrec = work + 3 * (n + 2), *mpre = work + 4 * (n + 2), *recall50 = work + 5 * (n + 2);
+    double *mrec = work + 3 * (n + 2), *mpre = work + 4 * (n + 2);
 
     int ci = 0;
     for (int c = 0; c < nc; c++) {
@@ -365,7 +369,6 @@ int yc_metrics_finish(const YcMetrics *m, YcMetricsResult *res, YcErr *err) {
                     precision[i] = (double)tpc / (double)(tpc + fpc);
                 }
                 if (t == 0) {
-                    memcpy(recall50, recall, (size_t)np_ * sizeof(double));
                     double *pc = res->p_curve + (size_t)ci * P, *rc = res->r_curve + (size_t)ci * P;
                     for (int xi = 0; xi < P; xi++) {
                         rc[xi] = yc_np_interp(-res->curve_x[xi], xp, recall, np_, 0.0, recall[np_ - 1]);

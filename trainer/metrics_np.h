@@ -23,7 +23,9 @@ double yc_np_sum(const double *a, size_t n, size_t stride);
 double yc_np_trapezoid(const double *y, const double *x, int n);
 
 /* The reference's box filter (smooth(y, f)): pads with the end values and averages
- * round(n * f * 2) // 2 + 1 neighbours. out may not alias y. */
+ * round(n * f * 2) // 2 + 1 neighbours (an odd count for the 1000-point curves it
+ * is used on; the reference returns one value more when that count is even).
+ * out may not alias y. */
 void yc_np_smooth(const double *y, int n, double f, double *out);
 
 /* First index of the largest value (numpy.argmax; a NaN wins at its first place). */
