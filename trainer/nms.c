@@ -131,6 +131,57 @@ static bool class_wanted(const YcNmsOpts *o, int c) {
     return false;
 }
 
+static int push_key(YcNms *w, size_t *n, uint64_t key) {
+    if (*n == w->cap_cand) {
+        size_t cap = w->cap_cand ? 2 * w->cap_cand : 4096;
+        if (reserve(w, 1, cap, 1, 1)) return -1;
+    }
+    w->keys[(*n)++] = key;
+    return 0;
+}
+
+/* The best class score of each anchor, NaN when any of its scores is NaN (torch.amax). */
+static int best_scores(YcNms *w, const float *score, int nc, size_t A) {
+    if (reserve(w, A + 1, 1, 1, 1)) return -1;
+    float *best = w->best;
+    for (size_t a = 0; a < A; a++) best[a] = score[a];
+    for (int c = 1; c < nc; c++) {
+        const float *row = score + (size_t)c * A;
+        for (size_t a = 0; a < A; a++)
+            if (row[a] > best[a] || row[a] != row[a]) best[a] = row[a] != row[a] || best[a] != best[a] ? NAN : row[a];
+    }
+    return 0;
+}
+
+/* Every (anchor, class) scoring above conf, scanning each class row in blocks
+ * of 16 that are skipped when none of their scores exceeds conf. Returns 1 when
+ * a NaN score turns up (the caller then takes the exact path), -1 without memory. */
+static int collect_multi_label(YcNms *w, const float *score, int nc, size_t A, float conf, const YcNmsOpts *o,
+                               size_t *n) {
+    for (int c = 0; c < nc; c++) {
+        if (!class_wanted(o, c)) continue;
+        const float *row = score + (size_t)c * A;
+        for (size_t a0 = 0; a0 < A; a0 += 16) {
+            int any = 0;
+            if (a0 + 16 <= A) {
+                for (int k = 0; k < 16; k++) any |= !(row[a0 + (size_t)k] <= conf); /* above conf, or NaN */
+            } else {
+                for (size_t a = a0; a < A; a++) any |= !(row[a] <= conf);
+            }
+            if (!any) continue;
+            size_t a1 = a0 + 16 < A ? a0 + 16 : A;
+            for (size_t a = a0; a < a1; a++) {
+                if (row[a] > conf) {
+                    if (push_key(w, n, make_key(row[a], (uint32_t)(a * (size_t)nc + (size_t)c)))) return -1;
+                } else if (row[a] != row[a]) {
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 int yc_nms_image(YcNms *w, const float *pred, int nc, int anchors, const YcNmsOpts *o, float *out,
                  int *anchor_index, YcErr *err) {
     if (nc < 1 || anchors < 0 || o->max_det < 1 || o->max_nms < 1)
@@ -144,54 +195,40 @@ int yc_nms_image(YcNms *w, const float *pred, int nc, int anchors, const YcNmsOp
     const float conf = (float)o->conf;
     const size_t A = (size_t)anchors;
     const float *score = pred + 4 * A; /* score[c * A + a] */
-    if (reserve(w, A + 1, 1, 1, 1)) return yc_err(err, "nms: out of memory");
 
-    /* Best class score per anchor (class-major passes over contiguous rows). */
-    float *best = w->best;
-    for (size_t a = 0; a < A; a++) best[a] = score[a];
-    for (int c = 1; c < nc; c++) {
-        const float *row = score + (size_t)c * A;
-        for (size_t a = 0; a < A; a++)
-            if (row[a] > best[a]) best[a] = row[a];
-    }
-    size_t n_cand = 0;
-    for (size_t a = 0; a < A; a++) n_cand += best[a] > conf;
-    if (n_cand == 0) return 0;
-
-    /* Candidates as sort keys. Multi-label: every (anchor, class) above conf;
-     * else each anchor's first best class. */
-    if (multi) {
-        size_t n = 0;
-        for (int c = 0; c < nc; c++) {
-            if (!class_wanted(o, c)) continue;
-            const float *row = score + (size_t)c * A;
-            for (size_t a = 0; a < A; a++) n += best[a] > conf && row[a] > conf;
-        }
-        n_cand = n;
-    }
-    if (n_cand == 0) return 0;
-    if (reserve(w, A + 1, n_cand, (size_t)o->max_det, (size_t)nc)) return yc_err(err, "nms: out of memory");
     size_t n = 0;
     if (multi) {
-        for (int c = 0; c < nc; c++) {
-            if (!class_wanted(o, c)) continue;
-            const float *row = score + (size_t)c * A;
-            for (size_t a = 0; a < A; a++)
-                if (best[a] > conf && row[a] > conf) w->keys[n++] = make_key(row[a], (uint32_t)(a * (size_t)nc + (size_t)c));
+        int rc = collect_multi_label(w, score, nc, A, conf, o, &n);
+        if (rc == -1) return yc_err(err, "nms: out of memory");
+        if (rc == 1) { /* a NaN score: the reference drops that anchor (its best score is NaN) */
+            if (best_scores(w, score, nc, A)) return yc_err(err, "nms: out of memory");
+            n = 0;
+            for (int c = 0; c < nc; c++) {
+                if (!class_wanted(o, c)) continue;
+                const float *row = score + (size_t)c * A;
+                for (size_t a = 0; a < A; a++)
+                    if (w->best[a] > conf && row[a] > conf &&
+                        push_key(w, &n, make_key(row[a], (uint32_t)(a * (size_t)nc + (size_t)c))))
+                        return yc_err(err, "nms: out of memory");
+            }
         }
     } else {
+        /* each anchor's first best class */
+        if (best_scores(w, score, nc, A)) return yc_err(err, "nms: out of memory");
         for (size_t a = 0; a < A; a++) {
-            if (!(best[a] > conf)) continue;
+            if (!(w->best[a] > conf)) continue;
             int bc = 0;
             for (int c = 0; c < nc; c++)
-                if (score[(size_t)c * A + a] == best[a]) {
+                if (score[(size_t)c * A + a] == w->best[a]) {
                     bc = c;
                     break;
                 }
             if (!class_wanted(o, bc)) continue;
-            w->keys[n++] = make_key(best[a], (uint32_t)(a * (size_t)nc + (size_t)bc));
+            if (push_key(w, &n, make_key(w->best[a], (uint32_t)(a * (size_t)nc + (size_t)bc))))
+                return yc_err(err, "nms: out of memory");
         }
     }
+    if (reserve(w, 1, n, (size_t)o->max_det, (size_t)nc)) return yc_err(err, "nms: out of memory");
     if (n == 0) return 0;
     radix_sort(w->keys, w->keys_tmp, n);
     if (n > (size_t)o->max_nms) n = (size_t)o->max_nms;
