@@ -93,6 +93,11 @@ typedef struct YcValSpeed {
     double preprocess, inference, loss, postprocess;
 } YcValSpeed;
 void yc_metrics_to_json(const YcMetricsResult *r, const YcValSpeed *speed, YcStr *out);
+
+/* The reference's line after a standalone validation:
+ * "Speed: 0.1ms preprocess, 10.0ms inference, 0.0ms loss, 1.0ms postprocess per image\n"
+ * (each: total time of the stage / images, in ms). */
+void yc_metrics_speed_line(const YcValSpeed *speed, YcStr *out);
 int yc_metrics_write_json(const YcMetricsResult *r, const YcValSpeed *speed, const char *path, YcErr *err);
 
 /* Lower-level pieces, exposed for tests and for other loops. */

@@ -57,3 +57,8 @@ void yc_metrics_table_rows(const YcMetricsResult *r, bool per_class, YcStr *out)
         row(out, r->names[r->class_index[i]], r->class_images[i], r->class_instances[i], r->p[i], r->r[i],
             r->ap50[i], r->ap50_95[i]);
 }
+
+void yc_metrics_speed_line(const YcValSpeed *speed, YcStr *out) {
+    yc_str_printf(out, "Speed: %.1fms preprocess, %.1fms inference, %.1fms loss, %.1fms postprocess per image\n",
+                  speed->preprocess, speed->inference, speed->loss, speed->postprocess);
+}

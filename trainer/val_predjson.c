@@ -12,6 +12,7 @@ struct YcPredJson {
     YcAtomicFile file;
     bool coco91;
     bool first;
+    long count; /* detections written */
     YcStr buf;
 };
 
@@ -110,13 +111,22 @@ YcPredJson *yc_predjson_open(const char *path, bool coco91, YcErr *err) {
 int yc_predjson_add(YcPredJson *w, const char *im_file, const float *rows, int n, YcErr *err) {
     yc_str_clear(&w->buf);
     if (yc_predjson_format(&w->buf, &w->first, im_file, rows, n, w->coco91, err)) return -1;
-    return yc_atomic_write(&w->file, w->buf.data ? w->buf.data : "", w->buf.len, err);
+    if (yc_atomic_write(&w->file, w->buf.data ? w->buf.data : "", w->buf.len, err)) return -1;
+    w->count += n;
+    return 0;
 }
 
+long yc_predjson_count(const YcPredJson *w) { return w->count; }
+
 int yc_predjson_close(YcPredJson *w, YcErr *err) {
-    int rc = yc_atomic_write(&w->file, "]", 1, err);
-    if (rc == 0) rc = yc_atomic_commit(&w->file, err);
-    else yc_atomic_abort(&w->file);
+    int rc = 0;
+    if (w->count == 0) { /* as the reference: no detections, no file */
+        yc_atomic_abort(&w->file);
+    } else {
+        rc = yc_atomic_write(&w->file, "]", 1, err);
+        if (rc == 0) rc = yc_atomic_commit(&w->file, err);
+        else yc_atomic_abort(&w->file);
+    }
     yc_str_free(&w->buf);
     free(w);
     return rc;

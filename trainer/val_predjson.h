@@ -23,7 +23,11 @@ YcPredJson *yc_predjson_open(const char *path, bool coco91, YcErr *err);
  * scaled to the original image (yc_val_scale_boxes). im_file: the image path. */
 int yc_predjson_add(YcPredJson *w, const char *im_file, const float *rows, int n, YcErr *err);
 
-/* Finishes the list and commits the file; frees w either way. */
+/* Detections written so far. */
+long yc_predjson_count(const YcPredJson *w);
+
+/* Finishes the list and commits the file; frees w either way. With no
+ * detections at all no file is written (the reference writes none then). */
 int yc_predjson_close(YcPredJson *w, YcErr *err);
 
 /* Drops the unfinished file and frees w. */

@@ -164,6 +164,9 @@ static void test_table_layout(void) {
     yc_str_clear(&s);
     yc_metrics_table_rows(&r, false, &s);
     CHECK(strchr(yc_str_cstr(&s), '\n') == yc_str_cstr(&s) + s.len - 1); /* one line */
+    yc_str_clear(&s);
+    yc_metrics_speed_line(&(YcValSpeed){0.04, 12.345, 0, 1.25}, &s);
+    CHECK_STR(yc_str_cstr(&s), "Speed: 0.0ms preprocess, 12.3ms inference, 0.0ms loss, 1.2ms postprocess per image\n");
     yc_str_free(&s);
     yc_metrics_result_free(&r);
     yc_metrics_free(m);
@@ -280,7 +283,12 @@ static void test_predictions_json(void) {
     unlink(path);
     w = yc_predjson_open(path, false, &err);
     CHECK(yc_predjson_add(w, "1.jpg", rows, 1, &err) == 0);
+    CHECK(yc_predjson_count(w) == 1);
     yc_predjson_abort(w);
+    CHECK(!yc_file_exists(path));
+    w = yc_predjson_open(path, false, &err); /* no detections: no file, as the reference */
+    CHECK(yc_predjson_add(w, "1.jpg", NULL, 0, &err) == 0);
+    CHECK(yc_predjson_close(w, &err) == 0);
     CHECK(!yc_file_exists(path));
     CHECK(yc_predjson_open("/nonexistent-dir/p.json", false, &err) == NULL);
     rmdir(dir);
