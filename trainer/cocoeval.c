@@ -325,6 +325,8 @@ static double summarize(const double *precision, const double *recall, int K, bo
 
 int yc_cocoeval(const YcCocoGt *gt, const YcCocoDets *dt, double stats[YC_COCO_STATS], YcErr *err) {
     const int K = gt->n_cats, I = gt->n_images;
+    if ((uint64_t)K * (uint64_t)(I ? I : 1) >= ((uint64_t)1 << 31))
+        return yc_err(err, "cocoeval: %d categories x %d images is more than this evaluator indexes", K, I);
     double iou_thr[T_IOUS], rec_thr[R_RECALLS];
     yc_np_linspace(0.5, 0.95, T_IOUS, iou_thr);
     yc_np_linspace(0.0, 1.0, R_RECALLS, rec_thr);
