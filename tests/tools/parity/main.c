@@ -15,9 +15,12 @@ static const struct {
     {"selftest", NULL}, /* fixtures of kind selftest only exercise the comparison code */
     {"loss", parity_check_loss},
     {"optim", parity_check_optim},
+    {"metrics", parity_check_metrics},
+    {"nms", parity_check_nms},
+    {"decode", parity_check_decode},
 };
 
-static ParityGroup *group_for(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {
+ParityGroup *parity_group(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {
     for (int i = 0; i < r->group_count; i++)
         if (strcmp(r->groups[i].name, name) == 0) return &r->groups[i];
     if (r->group_count == (int)(sizeof r->groups / sizeof r->groups[0])) return &r->groups[r->group_count - 1];
@@ -41,7 +44,7 @@ int parity_compare(ParityReport *r, const char *group, const char *tensor, const
     }
     double err = mode == PARITY_SCALED ? (scale > 0 ? max_err / scale : max_err) : max_err;
     if (!finite) err = INFINITY;
-    ParityGroup *g = group_for(r, group, tolerance, mode);
+    ParityGroup *g = parity_group(r, group, tolerance, mode);
     g->tensors++;
     if (err > g->worst || g->tensors == 1) {
         if (err >= g->worst) {

@@ -48,5 +48,17 @@ typedef int (*ParityChecker)(const YcSafetensors *fixture, ParityReport *report)
 /* The checkers (parity_<kind>.c). */
 int parity_check_loss(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_optim(const YcSafetensors *fixture, ParityReport *report);
+/* The group of that name, created on first use (the last one when all are taken). */
+ParityGroup *parity_group(ParityReport *r, const char *name, double tolerance, ParityTolMode mode);
+/* Double-precision twins of parity_load / parity_compare (parity_f64.c), for
+ * values that must agree beyond float32 (metrics within 1e-6). parity_load_f64
+ * reads F64, F32, I64, I32, U8 tensors. */
+double *parity_load_f64(ParityReport *r, const YcSafetensors *fx, const char *name, size_t *count);
+int parity_compare_f64(ParityReport *r, const char *group, const char *tensor, const double *got,
+                       const double *want, size_t count, double tolerance, ParityTolMode mode);
+/* Checkers of validation (parity_metrics.c, parity_nms.c, parity_decode.c). */
+int parity_check_metrics(const YcSafetensors *fixture, ParityReport *report);
+int parity_check_nms(const YcSafetensors *fixture, ParityReport *report);
+int parity_check_decode(const YcSafetensors *fixture, ParityReport *report);
 
 #endif
