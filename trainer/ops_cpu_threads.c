@@ -67,14 +67,16 @@ YcCpuThreads *yc_cpu_threads_create(int count) {
         }
         for (int i = 1; i < count; i++) {
             WorkerArg *wa = malloc(sizeof *wa);
+            if (wa) {
+                wa->t = t;
+                wa->index = i;
+            }
             if (!wa || pthread_create(&t->workers[i - 1], NULL, worker_main, wa) != 0) {
                 free(wa);
                 t->count = i; /* only the ones started get joined */
                 yc_cpu_threads_destroy(t);
                 return NULL;
             }
-            wa->t = t;
-            wa->index = i;
         }
     }
     return t;

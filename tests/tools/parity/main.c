@@ -13,6 +13,7 @@ static const struct {
     ParityChecker check;
 } checkers[] = {
     {"selftest", NULL}, /* fixtures of kind selftest only exercise the comparison code */
+    {"model", parity_check_model},
 };
 
 static ParityGroup *group_for(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {

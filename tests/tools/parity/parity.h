@@ -45,4 +45,7 @@ float *parity_load(ParityReport *r, const YcSafetensors *fx, const char *name, s
 /* One checker per fixture kind. */
 typedef int (*ParityChecker)(const YcSafetensors *fixture, ParityReport *report);
 
+/* kind "model": the detection model's forward and backward (parity_model.c). */
+int parity_check_model(const YcSafetensors *fixture, ParityReport *report);
+
 #endif
