@@ -113,6 +113,7 @@ YcModel *yc_model_build(const char *model, int nc, YcBackend *be, YcErr *err) {
     m->dfl_weight = -1;
     yc_arena_init(&m->arena);
     model_name(model, m->name, sizeof m->name);
+    snprintf(m->given, sizeof m->given, "%s", model);
     YcModelSpec spec;
     if (yc_model_resolve(model, m->yaml_path, sizeof m->yaml_path, &m->scale, err) ||
         yc_model_spec_load(m->yaml_path, m->scale, &spec, err)) {

@@ -104,11 +104,15 @@ int yc_model_backward(YcModel *m, const YcTensor *upstream, YcTensor *grad_input
 void yc_model_zero_grad(YcModel *m);
 
 /* Weights as safetensors with the reference's state-dict names (float32).
- * save: every parameter and buffer (host copies), with metadata model and nc.
+ * save: every parameter and buffer (host copies), with metadata format=yoloc,
+ * yaml (the model name as given to yc_model_build, e.g. yolov8n.yaml), nc, and
+ * the caller's extra key/value pairs (extra_meta: NULL, or "key", "value", ...,
+ * NULL; e.g. names, epoch). share/tools/pt_to_safetensors.py writes the same
+ * keys from an Ultralytics checkpoint.
  * load: strict: every parameter and buffer must be in the file with its shape
  * (num_batches_tracked entries are ignored); not strict: those with a matching
  * name and shape are loaded and *loaded counts them (transfer learning). */
-int yc_model_save(YcModel *m, const char *path, YcErr *err);
+int yc_model_save(YcModel *m, const char *path, const char *const *extra_meta, YcErr *err);
 int yc_model_load(YcModel *m, const char *path, bool strict, int *loaded, YcErr *err);
 /* The same from an open file, names prefixed (e.g. "weights/" in parity fixtures). */
 int yc_model_load_st(YcModel *m, const YcSafetensors *st, const char *prefix, bool strict, int *loaded, YcErr *err);

@@ -75,7 +75,8 @@ typedef struct YcPlan {
 struct YcModel {
     YcBackend *be;
     char name[64];                  /* YOLOv8n */
-    char yaml_path[1024];
+    char given[1024];               /* the model name as given: yolov8n.yaml */
+    char yaml_path[1024];           /* the file it resolved to */
     int nc, reg_max, in_channels;
     char scale;
     bool train;

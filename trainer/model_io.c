@@ -57,7 +57,7 @@ int yc_model_load(YcModel *m, const char *path, bool strict, int *loaded, YcErr 
     return rc;
 }
 
-int yc_model_save(YcModel *m, const char *path, YcErr *err) {
+int yc_model_save(YcModel *m, const char *path, const char *const *extra_meta, YcErr *err) {
     float *host = malloc((m->value_count ? m->value_count : 1) * sizeof *host);
     if (!host) return yc_err(err, "%s: out of memory", path);
     m->be->download(m->be, host, m->value_block, m->value_count * sizeof *host);
@@ -65,11 +65,17 @@ int yc_model_save(YcModel *m, const char *path, YcErr *err) {
     yc_stw_init(&w);
     char nc_text[16];
     snprintf(nc_text, sizeof nc_text, "%d", m->nc);
-    const char *slash = strrchr(m->yaml_path, '/');
-    int rc = yc_stw_meta(&w, "format", "yoloc", err) || yc_stw_meta(&w, "model", m->name, err) ||
-             yc_stw_meta(&w, "yaml", slash ? slash + 1 : m->yaml_path, err) || yc_stw_meta(&w, "nc", nc_text, err)
+    int rc = yc_stw_meta(&w, "format", "yoloc", err) || yc_stw_meta(&w, "yaml", m->given, err) ||
+                     yc_stw_meta(&w, "nc", nc_text, err)
                  ? -1
                  : 0;
+    for (int k = 0; rc == 0 && extra_meta && extra_meta[k]; k += 2) {
+        if (!extra_meta[k + 1]) {
+            rc = yc_err(err, "%s: metadata key '%s' has no value", path, extra_meta[k]);
+            break;
+        }
+        rc = yc_stw_meta(&w, extra_meta[k], extra_meta[k + 1], err);
+    }
     size_t off = 0;
     for (int i = 0; i < m->n_params && rc == 0; i++) {
         const YcParam *p = &m->params[i];

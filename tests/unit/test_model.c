@@ -224,7 +224,15 @@ static void test_save_load(void) {
     if (!CHECK(a && b)) return;
     yc_model_init_weights(b, 99);
     find_param(a, "model.3.bn.running_var")->value[2] = 3.5f;
-    CHECK(yc_model_save(a, path, &err) == 0);
+    const char *meta[] = {"names", "[\"a\", \"b\"]", "epoch", "3", NULL};
+    CHECK(yc_model_save(a, path, meta, &err) == 0);
+    YcSafetensors st;
+    if (CHECK(yc_st_load(path, &st, &err) == 0)) {
+        CHECK_STR(yc_st_meta(&st, "yaml"), "yolo11n.yaml");
+        CHECK_STR(yc_st_meta(&st, "nc"), "5");
+        CHECK_STR(yc_st_meta(&st, "epoch"), "3");
+        yc_st_free(&st);
+    }
     int loaded = 0;
     CHECK(yc_model_load(b, path, true, &loaded, &err) == 0);
     int n;
