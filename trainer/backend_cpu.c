@@ -9,6 +9,8 @@
 #include "backend.h"
 #include "ops_cpu.h"
 
+void yc_cpu_blas_threads(int count) { openblas_set_num_threads(count); }
+
 static void cpu_destroy(YcBackend *be) {
     YcCpuImpl *impl = be->impl;
     if (impl) yc_cpu_threads_destroy(impl->threads);
@@ -65,7 +67,7 @@ YcBackend *yc_backend_cpu_create(int threads, YcErr *err) {
         yc_err(err, "cpu backend: cannot start %d worker threads", threads);
         return NULL;
     }
-    openblas_set_num_threads(threads);
+    yc_cpu_blas_threads(1);
     be->name = "cpu";
     be->mem = YC_MEM_HOST;
     be->device = 0;

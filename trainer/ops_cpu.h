@@ -21,6 +21,13 @@ int yc_cpu_threads_count(const YcCpuThreads *t);
 /* Runs fn over [0, n) split into at most `count` contiguous ranges of at least
  * min_chunk items; returns when all ranges are done. Not reentrant. */
 void yc_cpu_parallel_for(YcCpuThreads *t, int64_t n, int64_t min_chunk, YcCpuTask fn, void *ctx);
+/* Runs fn(ctx, part, part + 1) for part = 0 .. parts - 1 (parts <= the thread
+ * count), each on its own thread, so that a part can own a slice of workspace. */
+void yc_cpu_parallel_parts(YcCpuThreads *t, int parts, YcCpuTask fn, void *ctx);
+
+/* OpenBLAS runs single-threaded inside our workers; a caller that needs one
+ * large product may lend it all threads for the duration of a call. */
+void yc_cpu_blas_threads(int count);
 
 typedef struct YcCpuImpl {
     YcCpuThreads *threads;

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "ops_cpu.h"
+#include "ops_cpu_math.h"
 
 #define ELEMENTWISE_CHUNK 32768
 
@@ -13,11 +14,11 @@ typedef struct ActJob {
     int cols;
 } ActJob;
 
-static void silu_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void silu_task(void *ctx, int64_t b, int64_t e) {
     ActJob *j = ctx;
     const float *x = j->x;
     float *y = j->y;
-    for (int64_t i = b; i < e; i++) y[i] = x[i] / (1.0f + expf(-x[i]));
+    for (int64_t i = b; i < e; i++) y[i] = x[i] / (1.0f + yc_expf(-x[i]));
 }
 
 void yc_cpu_silu_forward(YcBackend *be, size_t n, const float *x, float *y) {
@@ -26,18 +27,18 @@ void yc_cpu_silu_forward(YcBackend *be, size_t n, const float *x, float *y) {
 }
 
 /* d/dx x*s(x) = s(x) * (1 + x * (1 - s(x))). */
-static void silu_backward_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void silu_backward_task(void *ctx, int64_t b, int64_t e) {
     ActJob *j = ctx;
     const float *x = j->x, *dy = j->dy;
     float *dx = j->dx;
     if (j->accumulate) {
         for (int64_t i = b; i < e; i++) {
-            float s = 1.0f / (1.0f + expf(-x[i]));
+            float s = 1.0f / (1.0f + yc_expf(-x[i]));
             dx[i] += dy[i] * s * (1.0f + x[i] * (1.0f - s));
         }
     } else {
         for (int64_t i = b; i < e; i++) {
-            float s = 1.0f / (1.0f + expf(-x[i]));
+            float s = 1.0f / (1.0f + yc_expf(-x[i]));
             dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
         }
     }
@@ -48,9 +49,9 @@ void yc_cpu_silu_backward(YcBackend *be, size_t n, const float *x, const float *
     yc_cpu_parallel_for(yc_cpu_threads_of(be), (int64_t)n, ELEMENTWISE_CHUNK, silu_backward_task, &j);
 }
 
-static void sigmoid_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void sigmoid_task(void *ctx, int64_t b, int64_t e) {
     ActJob *j = ctx;
-    for (int64_t i = b; i < e; i++) j->y[i] = 1.0f / (1.0f + expf(-j->x[i]));
+    for (int64_t i = b; i < e; i++) j->y[i] = 1.0f / (1.0f + yc_expf(-j->x[i]));
 }
 
 void yc_cpu_sigmoid_forward(YcBackend *be, size_t n, const float *x, float *y) {
@@ -58,7 +59,7 @@ void yc_cpu_sigmoid_forward(YcBackend *be, size_t n, const float *x, float *y) {
     yc_cpu_parallel_for(yc_cpu_threads_of(be), (int64_t)n, ELEMENTWISE_CHUNK, sigmoid_task, &j);
 }
 
-static void softmax_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void softmax_task(void *ctx, int64_t b, int64_t e) {
     ActJob *j = ctx;
     int n = j->cols;
     for (int64_t r = b; r < e; r++) {
@@ -68,7 +69,7 @@ static void softmax_task(void *ctx, int64_t b, int64_t e) {
         for (int i = 1; i < n; i++) m = x[i] > m ? x[i] : m;
         float sum = 0;
         for (int i = 0; i < n; i++) {
-            y[i] = expf(x[i] - m);
+            y[i] = yc_expf(x[i] - m);
             sum += y[i];
         }
         float inv = 1.0f / sum;
@@ -82,7 +83,7 @@ void yc_cpu_softmax_forward(YcBackend *be, int64_t rows, int cols, const float *
     yc_cpu_parallel_for(yc_cpu_threads_of(be), rows, per, softmax_task, &j);
 }
 
-static void softmax_backward_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void softmax_backward_task(void *ctx, int64_t b, int64_t e) {
     ActJob *j = ctx;
     int n = j->cols;
     for (int64_t r = b; r < e; r++) {

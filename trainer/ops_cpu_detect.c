@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "ops_cpu.h"
+#include "ops_cpu_math.h"
 
 #define BLOCK 256
 
@@ -26,7 +27,7 @@ static void side_softmax(const float *xs, int64_t anchors, int reg_max, int n, f
     for (int i = 0; i < n; i++) sum[i] = 0;
     for (int k = 0; k < reg_max; k++)
         for (int i = 0; i < n; i++) {
-            p[k][i] = expf(xs[k * anchors + i] - m[i]);
+            p[k][i] = yc_expf(xs[k * anchors + i] - m[i]);
             sum[i] += p[k][i];
         }
     for (int i = 0; i < n; i++) {
@@ -40,7 +41,7 @@ static void side_softmax(const float *xs, int64_t anchors, int reg_max, int n, f
         }
 }
 
-static void dfl_forward_task(void *ctx, int64_t u0, int64_t u1) {
+YC_HOT static void dfl_forward_task(void *ctx, int64_t u0, int64_t u1) {
     DflJob *j = ctx;
     float p[64][BLOCK], e[BLOCK];
     for (int64_t u = u0; u < u1; u++) {
@@ -63,7 +64,7 @@ void yc_cpu_dfl_forward(YcBackend *be, int batch, int x_channels, int64_t anchor
 }
 
 /* d x_k = dout * p_k * (k - E). */
-static void dfl_backward_task(void *ctx, int64_t u0, int64_t u1) {
+YC_HOT static void dfl_backward_task(void *ctx, int64_t u0, int64_t u1) {
     DflJob *j = ctx;
     float p[64][BLOCK], e[BLOCK];
     for (int64_t u = u0; u < u1; u++) {
@@ -92,7 +93,7 @@ void yc_cpu_dfl_backward(YcBackend *be, int batch, int x_channels, int64_t ancho
     yc_cpu_parallel_for(yc_cpu_threads_of(be), batch * j.blocks, 4, dfl_backward_task, &j);
 }
 
-static void decode_task(void *ctx, int64_t u0, int64_t u1) {
+YC_HOT static void decode_task(void *ctx, int64_t u0, int64_t u1) {
     DflJob *j = ctx;
     float p[64][BLOCK], dist[4][BLOCK];
     int out_channels = 4 + j->nc;
@@ -116,7 +117,7 @@ static void decode_task(void *ctx, int64_t u0, int64_t u1) {
         for (int c = 0; c < j->nc; c++) {
             const float *xc = j->x + (b * j->channels + 4 * j->reg_max + c) * j->anchors + a0;
             float *oc = o + (int64_t)(4 + c) * j->anchors;
-            for (int i = 0; i < n; i++) oc[i] = 1.0f / (1.0f + expf(-xc[i]));
+            for (int i = 0; i < n; i++) oc[i] = 1.0f / (1.0f + yc_expf(-xc[i]));
         }
     }
 }

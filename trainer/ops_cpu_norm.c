@@ -5,19 +5,15 @@
 #include <string.h>
 
 #include "ops_cpu.h"
+#include "ops_cpu_math.h"
 
-/* Sums in float over short chunks (fast, vectorisable) and in double across
+/* Sums in float over short chunks (8 lanes, see yc_sum8) and in double across
  * chunks, so that rounding does not grow with the number of elements. */
 #define CHUNK 256
 
 static double sum_chunked(const float *x, int64_t n) {
     double total = 0;
-    for (int64_t i0 = 0; i0 < n; i0 += CHUNK) {
-        int64_t i1 = i0 + CHUNK < n ? i0 + CHUNK : n;
-        float s = 0;
-        for (int64_t i = i0; i < i1; i++) s += x[i];
-        total += s;
-    }
+    for (int64_t i0 = 0; i0 < n; i0 += CHUNK) total += yc_sum8(x + i0, n - i0 < CHUNK ? n - i0 : CHUNK);
     return total;
 }
 
@@ -25,15 +21,38 @@ static double sum_chunked(const float *x, int64_t n) {
 static double sumsq_dev_chunked(const float *x, int64_t n, float mean) {
     double total = 0;
     for (int64_t i0 = 0; i0 < n; i0 += CHUNK) {
-        int64_t i1 = i0 + CHUNK < n ? i0 + CHUNK : n;
-        float s = 0;
-        for (int64_t i = i0; i < i1; i++) {
-            float d = x[i] - mean;
-            s += d * d;
+        int64_t len = n - i0 < CHUNK ? n - i0 : CHUNK;
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int64_t i = 0;
+        for (; i + 8 <= len; i += 8)
+            for (int k = 0; k < 8; k++) {
+                float d = x[i0 + i + k] - mean;
+                acc[k] += d * d;
+            }
+        for (; i < len; i++) {
+            float d = x[i0 + i] - mean;
+            acc[i & 7] += d * d;
         }
-        total += s;
+        total += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     }
     return total;
+}
+
+/* Over one chunk: sum of g, and of g * (x - mean). */
+static void dy_sums(const float *g, const float *x, float mean, int64_t len, double *sum_g, double *sum_gx) {
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, ax[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        for (int k = 0; k < 8; k++) {
+            a[k] += g[i + k];
+            ax[k] += g[i + k] * (x[i + k] - mean);
+        }
+    for (; i < len; i++) {
+        a[i & 7] += g[i];
+        ax[i & 7] += g[i] * (x[i] - mean);
+    }
+    *sum_g += ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    *sum_gx += ((ax[0] + ax[1]) + (ax[2] + ax[3])) + ((ax[4] + ax[5]) + (ax[6] + ax[7]));
 }
 
 typedef struct BnJob {
@@ -43,7 +62,7 @@ typedef struct BnJob {
     bool accumulate;
 } BnJob;
 
-static void bn_train_task(void *ctx, int64_t c0, int64_t c1) {
+YC_HOT static void bn_train_task(void *ctx, int64_t c0, int64_t c1) {
     BnJob *j = ctx;
     const YcBnShape *s = j->s;
     int64_t hw = s->spatial, n = (int64_t)s->batch * hw;
@@ -78,7 +97,7 @@ void yc_cpu_bn_forward_train(YcBackend *be, const YcBnShape *s, const float *x, 
     yc_cpu_parallel_for(yc_cpu_threads_of(be), s->channels, 1, bn_train_task, &j);
 }
 
-static void bn_eval_task(void *ctx, int64_t p0, int64_t p1) {
+YC_HOT static void bn_eval_task(void *ctx, int64_t p0, int64_t p1) {
     BnJob *j = ctx;
     const YcBnShape *s = j->s;
     for (int64_t p = p0; p < p1; p++) {
@@ -100,7 +119,7 @@ void yc_cpu_bn_forward_eval(YcBackend *be, const YcBnShape *s, const float *x, c
 }
 
 /* dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)). */
-static void bn_backward_task(void *ctx, int64_t c0, int64_t c1) {
+YC_HOT static void bn_backward_task(void *ctx, int64_t c0, int64_t c1) {
     BnJob *j = ctx;
     const YcBnShape *s = j->s;
     int64_t hw = s->spatial, n = (int64_t)s->batch * hw;
@@ -110,16 +129,8 @@ static void bn_backward_task(void *ctx, int64_t c0, int64_t c1) {
         for (int b = 0; b < s->batch; b++) {
             int64_t off = ((int64_t)b * s->channels + c) * hw;
             const float *xp = j->x + off, *g = j->dy + off;
-            for (int64_t i0 = 0; i0 < hw; i0 += CHUNK) {
-                int64_t i1 = i0 + CHUNK < hw ? i0 + CHUNK : hw;
-                float a = 0, ax = 0;
-                for (int64_t i = i0; i < i1; i++) {
-                    a += g[i];
-                    ax += g[i] * (xp[i] - mean);
-                }
-                sum_dy += a;
-                sum_dy_xhat += ax;
-            }
+            for (int64_t i0 = 0; i0 < hw; i0 += CHUNK)
+                dy_sums(g + i0, xp + i0, mean, hw - i0 < CHUNK ? hw - i0 : CHUNK, &sum_dy, &sum_dy_xhat);
         }
         sum_dy_xhat *= invstd;
         if (j->dgamma) j->dgamma[c] += (float)sum_dy_xhat;

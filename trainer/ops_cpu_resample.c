@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ops_cpu.h"
+#include "ops_cpu_math.h"
 
 typedef struct ResampleJob {
     const YcPoolShape *s;
@@ -12,7 +13,7 @@ typedef struct ResampleJob {
     bool accumulate;
 } ResampleJob;
 
-static void maxpool_forward_task(void *ctx, int64_t p0, int64_t p1) {
+YC_HOT static void maxpool_forward_task(void *ctx, int64_t p0, int64_t p1) {
     ResampleJob *j = ctx;
     const YcPoolShape *s = j->s;
     int h = s->h, w = s->w;
@@ -43,7 +44,7 @@ void yc_cpu_maxpool_forward(YcBackend *be, const YcPoolShape *s, const float *x,
                         maxpool_forward_task, &j);
 }
 
-static void maxpool_backward_task(void *ctx, int64_t p0, int64_t p1) {
+YC_HOT static void maxpool_backward_task(void *ctx, int64_t p0, int64_t p1) {
     ResampleJob *j = ctx;
     const YcPoolShape *s = j->s;
     int h = s->h, w = s->w;
@@ -78,7 +79,7 @@ void yc_cpu_maxpool_backward(YcBackend *be, const YcPoolShape *s, const float *x
                         maxpool_backward_task, &j);
 }
 
-static void upsample_forward_task(void *ctx, int64_t p0, int64_t p1) {
+YC_HOT static void upsample_forward_task(void *ctx, int64_t p0, int64_t p1) {
     ResampleJob *j = ctx;
     int h = j->h, w = j->w;
     for (int64_t p = p0; p < p1; p++) {
@@ -98,7 +99,7 @@ void yc_cpu_upsample2x_forward(YcBackend *be, int64_t planes, int h, int w, cons
     yc_cpu_parallel_for(yc_cpu_threads_of(be), planes, 1 + 8192 / ((int64_t)h * w + 1), upsample_forward_task, &j);
 }
 
-static void upsample_backward_task(void *ctx, int64_t p0, int64_t p1) {
+YC_HOT static void upsample_backward_task(void *ctx, int64_t p0, int64_t p1) {
     ResampleJob *j = ctx;
     int h = j->h, w = j->w;
     for (int64_t p = p0; p < p1; p++) {

@@ -98,6 +98,12 @@ void yc_cpu_threads_destroy(YcCpuThreads *t) {
 
 int yc_cpu_threads_count(const YcCpuThreads *t) { return t->count; }
 
+void yc_cpu_parallel_parts(YcCpuThreads *t, int parts, YcCpuTask fn, void *ctx) {
+    if (parts > t->count) parts = t->count;
+    /* with n == parts, each part is exactly one item: [p, p + 1) */
+    yc_cpu_parallel_for(t, parts, 1, fn, ctx);
+}
+
 void yc_cpu_parallel_for(YcCpuThreads *t, int64_t n, int64_t min_chunk, YcCpuTask fn, void *ctx) {
     if (n <= 0) return;
     if (min_chunk < 1) min_chunk = 1;

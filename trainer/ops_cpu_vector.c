@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "ops_cpu.h"
+#include "ops_cpu_math.h"
 
 #define ELEMENTWISE_CHUNK 32768
 
@@ -26,7 +27,7 @@ void yc_cpu_fill(YcBackend *be, float *x, size_t n, float value) {
     yc_cpu_parallel_for(yc_cpu_threads_of(be), (int64_t)n, ELEMENTWISE_CHUNK, fill_task, &j);
 }
 
-static void scale_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void scale_task(void *ctx, int64_t b, int64_t e) {
     VecJob *j = ctx;
     float a = j->alpha;
     float *y = j->y;
@@ -38,7 +39,7 @@ void yc_cpu_scale(YcBackend *be, float *x, size_t n, float alpha) {
     yc_cpu_parallel_for(yc_cpu_threads_of(be), (int64_t)n, ELEMENTWISE_CHUNK, scale_task, &j);
 }
 
-static void axpy_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void axpy_task(void *ctx, int64_t b, int64_t e) {
     VecJob *j = ctx;
     float a = j->alpha;
     float *y = j->y;
@@ -86,7 +87,7 @@ typedef struct BlockJob {
     bool accumulate;
 } BlockJob;
 
-static void blocks_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void blocks_task(void *ctx, int64_t b, int64_t e) {
     BlockJob *j = ctx;
     for (int64_t i = b; i < e; i++) {
         float *d = j->dst + i * j->dst_stride;
@@ -99,7 +100,7 @@ static void blocks_task(void *ctx, int64_t b, int64_t e) {
 }
 
 /* Long single blocks are split across threads by elements instead. */
-static void one_block_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void one_block_task(void *ctx, int64_t b, int64_t e) {
     BlockJob *j = ctx;
     if (j->accumulate)
         for (int64_t k = b; k < e; k++) j->dst[k] += j->src[k];
@@ -120,7 +121,7 @@ void yc_cpu_copy_blocks(YcBackend *be, float *dst, int64_t dst_stride, const flo
     yc_cpu_parallel_for(t, count, per_block, blocks_task, &j);
 }
 
-static void add_task(void *ctx, int64_t b, int64_t e) {
+YC_HOT static void add_task(void *ctx, int64_t b, int64_t e) {
     VecJob *j = ctx;
     float *y = j->y;
     const float *a = j->x, *c = j->x2;
