@@ -42,14 +42,30 @@ static int by_value(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static void compare_tensor(ParityReport *r, const YcSafetensors *fx, const char *group, const char *name,
-                           const float *got, size_t count, double tol) {
+/* Compares `count` values in backend memory (`got`) with the fixture's tensor. */
+static void compare_tensor(ParityReport *r, YcBackend *be, const YcSafetensors *fx, const char *group,
+                           const char *name, const float *got, size_t count, double tol) {
     size_t n = 0;
     float *want = parity_load(r, fx, name, &n);
-    if (!want) return;
-    if (n != count) parity_fail(r, "%s: %zu values in the fixture, the model has %zu", name, n, count);
-    else parity_compare(r, group, name, got, want, n, tol, PARITY_SCALED);
+    float *host = malloc((count ? count : 1) * sizeof *host);
+    if (want && host) {
+        be->download(be, host, got, count * sizeof *host);
+        if (n != count) parity_fail(r, "%s: %zu values in the fixture, the model has %zu", name, n, count);
+        else parity_compare(r, group, name, host, want, n, tol, PARITY_SCALED);
+    }
+    free(host);
     free(want);
+}
+
+/* The backend under test: the CPU reference (a CUDA build may choose another here). */
+static YcBackend *parity_backend(YcErr *err) { return yc_backend_cpu_create(0, err); }
+
+/* A backend copy of host data (NULL + parity_fail when out of memory). */
+static float *to_backend(ParityReport *r, YcBackend *be, const float *host, size_t count) {
+    float *d = be->alloc(be, (count ? count : 1) * sizeof *d);
+    if (!d) parity_fail(r, "out of %s memory", be->name);
+    else be->upload(be, d, host, count * sizeof *d);
+    return d;
 }
 
 int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
@@ -61,7 +77,7 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
     }
     bool train = strcmp(mode, "train") == 0;
     YcErr err;
-    YcBackend *be = yc_backend_cpu_create(0, &err);
+    YcBackend *be = parity_backend(&err);
     if (!be) {
         parity_fail(r, "%s", err.msg);
         return -1;
@@ -69,9 +85,7 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
     char path[2048];
     model_location(fx, model_name, path, sizeof path);
     YcModel *m = yc_model_build(path, atoi(nc_text), be, &err);
-    float *input = NULL, *grad_input = NULL;
-    YcTensor *upstream = NULL;
-    float **upstream_data = NULL;
+    float *input = NULL, *d_input = NULL, *d_grad_input = NULL, *upstream = NULL, *host = NULL;
     YcModelOutputs out = {0};
     if (!m) {
         parity_fail(r, "%s", err.msg);
@@ -88,8 +102,10 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
     }
     size_t in_count = 0;
     input = parity_load(r, fx, "input", &in_count);
-    if (!input) goto done;
-    YcTensor x = yc_tensor_f32(input, 4, in->shape);
+    if (!input || !(d_input = to_backend(r, be, input, in_count))) goto done;
+    YcTensor x = yc_tensor_f32(d_input, 4, in->shape);
+    x.mem = be->mem;
+    x.device = be->device;
     yc_model_set_train(m, train);
     if (yc_model_forward(m, &x, &out, &err)) {
         parity_fail(r, "%s", err.msg);
@@ -98,33 +114,39 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
     for (int l = 0; l < out.levels; l++) {
         char name[32];
         snprintf(name, sizeof name, "output/%d", l);
-        compare_tensor(r, fx, "output", name, out.level[l].data, (size_t)yc_tensor_numel(&out.level[l]), OUTPUT_TOL);
+        compare_tensor(r, be, fx, "output", name, out.level[l].data, (size_t)yc_tensor_numel(&out.level[l]),
+                       OUTPUT_TOL);
     }
     if (!train) {
-        compare_tensor(r, fx, "decoded", "decoded", out.decoded.data, (size_t)yc_tensor_numel(&out.decoded),
+        compare_tensor(r, be, fx, "decoded", "decoded", out.decoded.data, (size_t)yc_tensor_numel(&out.decoded),
                        OUTPUT_TOL);
         goto done;
     }
-    upstream = calloc((size_t)out.levels, sizeof *upstream);
-    upstream_data = calloc((size_t)out.levels, sizeof *upstream_data);
-    for (int l = 0; upstream && upstream_data && l < out.levels; l++) {
+    /* the upstream gradients go straight into the model's output-gradient buffers */
+    for (int l = 0; l < out.levels; l++) {
         char name[32];
         snprintf(name, sizeof name, "upstream/%d", l);
         size_t n = 0;
-        upstream_data[l] = parity_load(r, fx, name, &n);
-        if (!upstream_data[l]) goto done;
-        if (n != (size_t)yc_tensor_numel(&out.level[l])) {
-            parity_fail(r, "%s: %zu values, the output has %lld", name, n, (long long)yc_tensor_numel(&out.level[l]));
+        YcTensor g = yc_model_output_grad(m, l);
+        upstream = parity_load(r, fx, name, &n);
+        if (!upstream) goto done;
+        if (n != (size_t)yc_tensor_numel(&g)) {
+            parity_fail(r, "%s: %zu values, the output has %lld", name, n, (long long)yc_tensor_numel(&g));
             goto done;
         }
-        upstream[l] = out.level[l];
-        upstream[l].data = upstream_data[l];
+        be->upload(be, g.data, upstream, n * sizeof *upstream);
+        free(upstream);
+        upstream = NULL;
     }
-    grad_input = malloc(in_count * sizeof *grad_input);
-    YcTensor gx = yc_tensor_f32(grad_input, 4, in->shape);
+    if (!(d_grad_input = be->alloc(be, in_count * sizeof *d_grad_input))) {
+        parity_fail(r, "out of %s memory", be->name);
+        goto done;
+    }
+    YcTensor gx = x;
+    gx.data = d_grad_input;
     yc_model_zero_grad(m);
-    if (!grad_input || yc_model_backward(m, upstream, &gx, &err)) {
-        parity_fail(r, "%s", grad_input ? err.msg : "out of memory");
+    if (yc_model_backward(m, NULL, &gx, &err)) {
+        parity_fail(r, "%s", err.msg);
         goto done;
     }
     int count = 0;
@@ -152,21 +174,27 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
         char name[200];
         if (p->is_buffer) {
             snprintf(name, sizeof name, "running/%s", p->name);
-            compare_tensor(r, fx, "running", name, p->value, p->count, RUNNING_TOL);
+            compare_tensor(r, be, fx, "running", name, p->value, p->count, RUNNING_TOL);
         } else if (p->grad) {
             snprintf(name, sizeof name, "grad/%s", p->name);
             size_t n = 0;
             float *want = parity_load(r, fx, name, &n);
             grads_seen++;
             if (!want) continue;
+            host = malloc(p->count * sizeof *host);
+            if (host) be->download(be, host, p->grad, p->count * sizeof *host);
             double sc = 0;
             for (size_t k = 0; k < n; k++) sc = fabs(want[k]) > sc ? fabs(want[k]) : sc;
-            if (n != p->count)
+            if (!host)
+                parity_fail(r, "out of memory");
+            else if (n != p->count)
                 parity_fail(r, "%s: %zu values in the fixture, the model has %zu", name, n, p->count);
             else if (sc < NOISE_FRACTION * median)
-                parity_compare(r, "grad~0", name, p->grad, want, n, NOISE_FRACTION * median, PARITY_ABS);
+                parity_compare(r, "grad~0", name, host, want, n, NOISE_FRACTION * median, PARITY_ABS);
             else
-                parity_compare(r, "grad", name, p->grad, want, n, GRAD_TOL, PARITY_SCALED);
+                parity_compare(r, "grad", name, host, want, n, GRAD_TOL, PARITY_SCALED);
+            free(host);
+            host = NULL;
             free(want);
         }
     }
@@ -175,14 +203,13 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
     if (grads_seen != -1) /* the fixture's grad/ tensors: one per trained parameter, plus grad/input */
         parity_fail(r, "the fixture has %d more grad/ tensors than the model has trained parameters (+ input)",
                     -grads_seen - 1);
-    compare_tensor(r, fx, "grad_input", "grad/input", grad_input, in_count, GRAD_TOL);
+    compare_tensor(r, be, fx, "grad_input", "grad/input", d_grad_input, in_count, GRAD_TOL);
 done:
-    if (upstream_data)
-        for (int l = 0; l < (upstream ? out.levels : 0); l++) free(upstream_data[l]);
-    free(upstream_data);
     free(upstream);
-    free(grad_input);
+    free(host);
     free(input);
+    if (d_input) be->free(be, d_input);
+    if (d_grad_input) be->free(be, d_grad_input);
     yc_model_free(m);
     yc_backend_destroy(be);
     return r->failures ? -1 : 0;
