@@ -114,6 +114,9 @@ void yc_model_zero_grad(YcModel *m);
  * name and shape are loaded and *loaded counts them (transfer learning). */
 int yc_model_save(YcModel *m, const char *path, const char *const *extra_meta, YcErr *err);
 int yc_model_load(YcModel *m, const char *path, bool strict, int *loaded, YcErr *err);
+/* A model from a weights file written by yc_model_save or pt_to_safetensors.py:
+ * built from its metadata (yaml, nc) and loaded strictly. Errors name the file. */
+YcModel *yc_model_from_weights(const char *path, YcBackend *be, YcErr *err);
 /* The same from an open file, names prefixed (e.g. "weights/" in parity fixtures). */
 int yc_model_load_st(YcModel *m, const YcSafetensors *st, const char *prefix, bool strict, int *loaded, YcErr *err);
 
@@ -122,6 +125,12 @@ int yc_model_load_st(YcModel *m, const YcSafetensors *st, const char *prefix, bo
 void yc_model_summary(const YcModel *m, int imgsz_h, int imgsz_w, YcModelSummary *s);
 /* "YOLOv8n summary: 129 layers, 3,157,200 parameters, 3,157,184 gradients, 8.9 GFLOPs" */
 void yc_model_summary_line(const YcModel *m, int imgsz_h, int imgsz_w, char *buf, size_t cap);
+
+/* Timing per operation kind (syncs the backend after every operation, so it
+ * slows the model down): enable, run steps, then get a table of seconds and
+ * GFLOP/s per kind for forward and backward since enabling. */
+void yc_model_set_profiling(YcModel *m, bool on);
+void yc_model_profile_report(const YcModel *m, char *buf, size_t cap);
 
 /* Bytes of the arena planned for the last forward (activations, gradients, workspace). */
 size_t yc_model_arena_bytes(const YcModel *m);

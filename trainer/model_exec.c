@@ -2,6 +2,7 @@
  * mapped onto backend entries. Everything here is backend-agnostic. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "model_internal.h"
 
@@ -104,6 +105,61 @@ static void run_forward_op(YcModel *m, const YcOp *op, bool train) {
     }
 }
 
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Multiply-adds of a convolution or the attention products (for GFLOP/s). */
+static double op_macs(const YcModel *m, const YcOp *op) {
+    const YcAct *x = &m->acts[op->in[0]], *y = &m->acts[op->out[0]];
+    if (op->kind == YC_OP_CONV)
+        return (double)m->plan.batch * y->c * y->h * y->w * (x->c / op->groups) * op->kh * op->kw;
+    if (op->kind == YC_OP_ATTENTION) {
+        double n = (double)x->h * x->w;
+        return (double)m->plan.batch * op->heads * n * n * (op->key_dim + op->head_dim);
+    }
+    return 0;
+}
+
+/* Profile rows: the op kinds, with convolutions split by shape. */
+static int profile_row(const YcModel *m, const YcOp *op) {
+    if (op->kind != YC_OP_CONV) return op->kind;
+    if (op->groups > 1 && op->groups == m->acts[op->in[0]].c) return 12; /* depthwise */
+    if (op->kh == 1 && op->kw == 1) return 9;                            /* pointwise */
+    return op->stride == 1 ? 10 : 11;                                    /* k x k, strided k x k */
+}
+
+static void profile_add(YcModel *m, int pass, const YcOp *op, double t0) {
+    YcErr err;
+    m->be->sync(m->be, &err);
+    int row = profile_row(m, op);
+    m->prof_seconds[pass][row] += now_seconds() - t0;
+    m->prof_flops[pass][row] += 2 * op_macs(m, op) * (pass ? 2 : 1);
+}
+
+void yc_model_set_profiling(YcModel *m, bool on) {
+    m->profiling = on;
+    memset(m->prof_seconds, 0, sizeof m->prof_seconds);
+    memset(m->prof_flops, 0, sizeof m->prof_flops);
+}
+
+void yc_model_profile_report(const YcModel *m, char *buf, size_t cap) {
+    static const char *names[] = {"conv", "batchnorm", "silu", "add", "concat", "split", "maxpool", "upsample",
+                                  "attention", "conv 1x1", "conv kxk", "conv kxk/s", "conv dw"};
+    size_t o = 0;
+    o += (size_t)snprintf(buf + o, cap - o, "%-10s %10s %10s %10s %10s\n", "op", "fwd s", "bwd s", "fwd GF/s",
+                          "bwd GF/s");
+    for (int k = 0; k < (int)(sizeof names / sizeof names[0]) && o < cap; k++) {
+        const double *s0 = m->prof_seconds[0], *s1 = m->prof_seconds[1];
+        if (s0[k] == 0 && s1[k] == 0) continue;
+        o += (size_t)snprintf(buf + o, cap - o, "%-10s %10.3f %10.3f %10.1f %10.1f\n", names[k], s0[k], s1[k],
+                              s0[k] > 0 ? m->prof_flops[0][k] / s0[k] / 1e9 : 0,
+                              s1[k] > 0 ? m->prof_flops[1][k] / s1[k] / 1e9 : 0);
+    }
+}
+
 static YcTensor act_tensor(YcModel *m, int a, float *data) {
     int64_t shape[4] = {m->plan.batch, m->acts[a].c, m->acts[a].h, m->acts[a].w};
     YcTensor t = yc_tensor_f32(data, 4, shape);
@@ -124,7 +180,11 @@ int yc_model_forward(YcModel *m, const YcTensor *x, YcModelOutputs *out, YcErr *
     if (x->mem != m->be->mem) return yc_err(err, "model input is not in %s memory", m->be->name);
     if (yc_model_plan(m, (int)x->shape[0], (int)x->shape[2], (int)x->shape[3], m->train, err)) return -1;
     m->input = x->data;
-    for (int i = 0; i < m->n_ops; i++) run_forward_op(m, &m->ops[i], m->train);
+    for (int i = 0; i < m->n_ops; i++) {
+        double t0 = m->profiling ? now_seconds() : 0;
+        run_forward_op(m, &m->ops[i], m->train);
+        if (m->profiling) profile_add(m, 0, &m->ops[i], t0);
+    }
     memset(out, 0, sizeof *out);
     out->levels = m->levels;
     for (int l = 0; l < m->levels; l++) {
@@ -353,8 +413,12 @@ int yc_model_backward(YcModel *m, const YcTensor *upstream, YcTensor *grad_input
         gin = grad_input->data;
     }
     prepare_backward(m, gin != NULL);
-    for (int i = m->n_ops - 1; i >= 0; i--)
-        if (m->op_runs[i]) run_backward_op(m, i, gin);
+    for (int i = m->n_ops - 1; i >= 0; i--) {
+        if (!m->op_runs[i]) continue;
+        double t0 = m->profiling ? now_seconds() : 0;
+        run_backward_op(m, i, gin);
+        if (m->profiling) profile_add(m, 1, &m->ops[i], t0);
+    }
     if (gin && m->first_writer_op[m->input_act] < 0)
         m->be->fill(m->be, gin, (size_t)m->plan.batch * m->in_channels * m->plan.h * m->plan.w, 0.0f);
     return m->be->sync(m->be, err);

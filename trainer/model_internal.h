@@ -114,6 +114,10 @@ struct YcModel {
     size_t arena_cap, ws_cap;
     const float *input;             /* the last training forward's input */
     bool forward_done;              /* a training forward ran since the last plan */
+    /* optional timing per operation kind (yc_model_set_profiling) */
+    bool profiling;
+    double prof_seconds[2][16];    /* [forward, backward][YcOpKind] */
+    double prof_flops[2][16];
     /* per-backward bookkeeping, sized at build */
     bool *act_needs, *act_reached, *op_runs;
     int *first_writer_op, *first_writer_slot;

@@ -57,6 +57,25 @@ int yc_model_load(YcModel *m, const char *path, bool strict, int *loaded, YcErr 
     return rc;
 }
 
+YcModel *yc_model_from_weights(const char *path, YcBackend *be, YcErr *err) {
+    YcSafetensors st;
+    if (yc_st_load(path, &st, err)) return NULL;
+    const char *yaml = yc_st_meta(&st, "yaml"), *nc = yc_st_meta(&st, "nc");
+    YcModel *m = NULL;
+    if (!yaml || !*yaml || !nc || atoi(nc) < 1) {
+        yc_err(err, "%s: no model description in the metadata (yaml and nc); build the model from its YAML and load "
+                    "the weights into it",
+               path);
+    } else if ((m = yc_model_build(yaml, atoi(nc), be, err)) == NULL) {
+        yc_err_prefix(err, "%s", path);
+    } else if (yc_model_load_st(m, &st, "", true, NULL, err)) {
+        yc_model_free(m);
+        m = NULL;
+    }
+    yc_st_free(&st);
+    return m;
+}
+
 int yc_model_save(YcModel *m, const char *path, const char *const *extra_meta, YcErr *err) {
     float *host = malloc((m->value_count ? m->value_count : 1) * sizeof *host);
     if (!host) return yc_err(err, "%s: out of memory", path);

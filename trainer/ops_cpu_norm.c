@@ -11,14 +11,14 @@
  * chunks, so that rounding does not grow with the number of elements. */
 #define CHUNK 256
 
-static double sum_chunked(const float *x, int64_t n) {
+YC_HOT static double sum_chunked(const float *x, int64_t n) {
     double total = 0;
     for (int64_t i0 = 0; i0 < n; i0 += CHUNK) total += yc_sum8(x + i0, n - i0 < CHUNK ? n - i0 : CHUNK);
     return total;
 }
 
 /* Sum of (x - mean)^2, with mean a float close to the data's mean. */
-static double sumsq_dev_chunked(const float *x, int64_t n, float mean) {
+YC_HOT static double sumsq_dev_chunked(const float *x, int64_t n, float mean) {
     double total = 0;
     for (int64_t i0 = 0; i0 < n; i0 += CHUNK) {
         int64_t len = n - i0 < CHUNK ? n - i0 : CHUNK;
@@ -39,7 +39,7 @@ static double sumsq_dev_chunked(const float *x, int64_t n, float mean) {
 }
 
 /* Over one chunk: sum of g, and of g * (x - mean). */
-static void dy_sums(const float *g, const float *x, float mean, int64_t len, double *sum_g, double *sum_gx) {
+YC_HOT static void dy_sums(const float *g, const float *x, float mean, int64_t len, double *sum_g, double *sum_gx) {
     float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, ax[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t i = 0;
     for (; i + 8 <= len; i += 8)

@@ -3,6 +3,7 @@
  * upstream gradient, after one warm-up step) and prints one line:
  *   model_bench yolov8n.yaml imgsz 320 batch 8 threads 2: 123.4 ms/image (fwd 40.1, bwd 83.3), arena 512.3 MB
  * With YOLOC_BENCH_PROFILE=1 it also prints the time per operation kind. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -37,7 +38,10 @@ int main(int argc, char **argv) {
     int64_t shape[4] = {batch, 3, imgsz, imgsz};
     YcTensor input = yc_tensor_f32(x, 4, shape);
     double fwd = 0, bwd = 0;
+    const char *prof = getenv("YOLOC_BENCH_PROFILE");
+    bool profile = prof && atoi(prof) > 0;
     for (int it = 0; it <= iters; it++) {
+        if (it == 1 && profile) yc_model_set_profiling(m, true);
         YcModelOutputs out;
         double t0 = now();
         if (yc_model_forward(m, &input, &out, &err)) {
@@ -62,6 +66,11 @@ int main(int argc, char **argv) {
     double per = 1000.0 / (iters * (double)batch);
     printf("model_bench %s imgsz %d batch %d threads %d: %.1f ms/image (fwd %.1f, bwd %.1f), arena %.1f MB\n", name,
            imgsz, batch, be->threads, (fwd + bwd) * per, fwd * per, bwd * per, yc_model_arena_bytes(m) / 1e6);
+    if (profile) {
+        char report[2048];
+        yc_model_profile_report(m, report, sizeof report);
+        printf("%s", report);
+    }
     free(x);
     yc_model_free(m);
     yc_backend_destroy(be);

@@ -241,6 +241,13 @@ static void test_save_load(void) {
     bool same = true;
     for (int i = 0; i < n; i++) same = same && memcmp(pa[i].value, pb[i].value, pa[i].count * sizeof(float)) == 0;
     CHECK(same);
+    /* the file alone rebuilds the model */
+    YcModel *d = yc_model_from_weights(path, be, &err);
+    if (CHECK(d)) {
+        CHECK(yc_model_nc(d) == 5);
+        CHECK(find_param(d, "model.3.bn.running_var")->value[2] == 3.5f);
+        yc_model_free(d);
+    }
     /* another nc (same hidden width, 64): strict load names the tensor; non-strict loads the rest */
     YcModel *c = yc_model_build("yolo11n.yaml", 7, be, &err);
     CHECK(yc_model_load(c, path, true, NULL, &err) == -1);
