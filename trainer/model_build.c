@@ -49,7 +49,7 @@ static int arg_num(LayerCtx *c, int j, double def, double *out) {
 static int arg_int(LayerCtx *c, int j, int def, int *out) {
     double v = 0;
     if (arg_num(c, j, def, &v)) return -1;
-    if (v != floor(v)) {
+    if (v != floor(v) || fabs(v) > 1e9) {
         char msg[160];
         snprintf(msg, sizeof msg, "argument %d must be an integer, got %g", j + 1, v);
         return lerr(c, msg);
@@ -69,7 +69,9 @@ static int arg_bool(LayerCtx *c, int j, bool def, bool *out) {
 static int arg_kernel(LayerCtx *c, int j, int def, int *kh, int *kw) {
     if (j < c->l->n_args && c->l->args[j].kind == YC_SARG_LIST) {
         const YcSpecArg *a = &c->l->args[j];
-        if (a->list_len != 2) return lerr(c, "a kernel list must be [height, width]");
+        if (a->list_len != 2 || a->list[0] != floor(a->list[0]) || a->list[1] != floor(a->list[1]) ||
+            fabs(a->list[0]) > 1e6 || fabs(a->list[1]) > 1e6)
+            return lerr(c, "a kernel list must be [height, width] in whole numbers");
         *kh = (int)a->list[0];
         *kw = (int)a->list[1];
         return 0;
@@ -79,12 +81,27 @@ static int arg_kernel(LayerCtx *c, int j, int def, int *kh, int *kw) {
     return 0;
 }
 
-static int make_divisible(double x, int divisor) { return (int)(ceil(x / divisor) * divisor); }
+/* An argument in [lo, hi], else an error naming it. */
+static int in_range(LayerCtx *c, const char *what, double v, double lo, double hi) {
+    if (v >= lo && v <= hi) return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s must be between %g and %g, got %g", what, lo, hi, v);
+    return lerr(c, msg);
+}
 
+static double make_divisible(double x, int divisor) { return ceil(x / divisor) * divisor; }
+
+/* The scaled channel count, or -1 (err set) when the scaling leaves no sane count. */
 static int scaled_channels(LayerCtx *c, int c2) {
     if (c2 == c->nc) return c2; /* the reference leaves nc-sized outputs alone */
     double capped = c2 < c->spec->max_channels ? (double)c2 : c->spec->max_channels;
-    return make_divisible(capped * c->spec->width, 8);
+    double v = make_divisible(capped * c->spec->width, 8);
+    if (!(v >= 1 && v <= 65536)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%d channels scaled by width %g give %g", c2, c->spec->width, v);
+        return lerr(c, msg);
+    }
+    return (int)v;
 }
 
 static const char *const known_modules =
@@ -125,8 +142,10 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
             from[k] = m->layers[idx].out_act;
         }
         int n = l->repeats;
+        if (in_range(&c, "repeats", n, 1, 1000)) return -1;
         if (n > 1) {
             double scaled = rint(n * spec->depth); /* half to even, as Python's round */
+            if (!(scaled <= 1000)) return lerr(&c, "repeats scaled by the depth multiple exceed 1000");
             n = scaled < 1 ? 1 : (int)scaled;
         }
         const char *mod = l->module;
@@ -144,7 +163,9 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
             int c2;
             if (arg_int(&c, 0, -1, &c2)) return -1;
             if (c2 < 1) return lerr(&c, "the first argument must be the output channel count");
+            if (in_range(&c, "the channel count", c2, 1, 65536)) return -1;
             c2 = scaled_channels(&c, c2);
+            if (c2 < 0) return -1;
             int c1 = m->acts[x].c;
             bool repeat_module = strcmp(mod, "Conv") != 0 && strcmp(mod, "Bottleneck") != 0 && strcmp(mod, "SPPF") != 0;
             if (!repeat_module && n > 1 && c1 != c2)
@@ -154,7 +175,7 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
                 int g;
                 double e;
                 if (arg_bool(&c, 1, strcmp(mod, "C3") == 0, &shortcut) || arg_int(&c, 2, 1, &g) ||
-                    arg_num(&c, 3, 0.5, &e))
+                    arg_num(&c, 3, 0.5, &e) || in_range(&c, "the hidden ratio e", e, 1e-3, 16))
                     return -1;
                 out = mod[1] == '2' ? yc_mod_c2f(&build, prefix, x, c2, n, shortcut, g, e, false, false)
                                     : yc_mod_c3(&build, prefix, x, c2, n, shortcut, g, e, 0);
@@ -163,14 +184,14 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
                 double e;
                 int g;
                 if (arg_bool(&c, 1, false, &c3k) || arg_num(&c, 2, 0.5, &e) || arg_int(&c, 3, 1, &g) ||
-                    arg_bool(&c, 4, true, &shortcut))
+                    arg_bool(&c, 4, true, &shortcut) || in_range(&c, "the hidden ratio e", e, 1e-3, 16))
                     return -1;
                 if (scale == 0 || strchr("mlx", scale)) c3k = true;
                 legacy = false;
                 out = yc_mod_c2f(&build, prefix, x, c2, n, shortcut, g, e, true, c3k);
             } else if (strcmp(mod, "C2PSA") == 0) {
                 double e;
-                if (arg_num(&c, 1, 0.5, &e)) return -1;
+                if (arg_num(&c, 1, 0.5, &e) || in_range(&c, "the hidden ratio e", e, 1e-3, 16)) return -1;
                 out = yc_mod_c2psa(&build, prefix, x, c2, n, e);
             } else {
                 /* Conv, Bottleneck, SPPF: n chained copies */
@@ -185,23 +206,31 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
                             arg_int(&c, 4, 1, &g) || arg_int(&c, 5, 1, &d) || arg_bool(&c, 6, true, &act))
                             return -1;
                         if (d != 1) return lerr(&c, "dilated convolutions are not supported");
+                        if (in_range(&c, "the kernel size", kh, 1, 31) || in_range(&c, "the kernel size", kw, 1, 31) ||
+                            in_range(&c, "the stride", s, 1, 64) || in_range(&c, "the padding", p, -1, 31) ||
+                            in_range(&c, "groups", g, 1, 65536))
+                            return -1;
                         x = yc_mod_conv(&build, sub, x, c2, kh, kw, s, p, g, act);
                     } else if (strcmp(mod, "Bottleneck") == 0) {
                         bool shortcut;
                         int g, k1 = 3, k2 = 3;
                         double e;
-                        if (arg_bool(&c, 1, true, &shortcut) || arg_int(&c, 2, 1, &g) || arg_num(&c, 4, 0.5, &e))
+                        if (arg_bool(&c, 1, true, &shortcut) || arg_int(&c, 2, 1, &g) || arg_num(&c, 4, 0.5, &e) ||
+                            in_range(&c, "the hidden ratio e", e, 1e-3, 16) || in_range(&c, "groups", g, 1, 65536))
                             return -1;
-                        if (3 < l->n_args && l->args[3].kind == YC_SARG_LIST && l->args[3].list_len == 2) {
+                        if (3 < l->n_args && l->args[3].kind == YC_SARG_LIST && l->args[3].list_len == 2 &&
+                            fabs(l->args[3].list[0]) < 1e6 && fabs(l->args[3].list[1]) < 1e6) {
                             k1 = (int)l->args[3].list[0];
                             k2 = (int)l->args[3].list[1];
+                            if (in_range(&c, "the kernel size", k1, 1, 31) || in_range(&c, "the kernel size", k2, 1, 31))
+                                return -1;
                         } else if (3 < l->n_args && l->args[3].kind != YC_SARG_NONE) {
                             return lerr(&c, "the kernel argument must be a pair [k1, k2]");
                         }
                         x = yc_mod_bottleneck(&build, sub, x, c2, shortcut, g, k1, k2, e);
                     } else {
                         int k;
-                        if (arg_int(&c, 1, 5, &k)) return -1;
+                        if (arg_int(&c, 1, 5, &k) || in_range(&c, "the pooling size", k, 1, 31)) return -1;
                         x = yc_mod_sppf(&build, sub, x, c2, k);
                     }
                     if (x < 0) break;
@@ -216,7 +245,9 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
             if (l->from_is_list) return lerr(&c, "takes a single 'from' layer");
             if (arg_int(&c, 0, -1, &c1) || arg_int(&c, 1, c1, &c2) || arg_int(&c, 2, 1, &nn) ||
                 arg_bool(&c, 3, true, &shortcut) || arg_int(&c, 4, 1, &g) || arg_num(&c, 5, 0.5, &e) ||
-                arg_int(&c, 6, 3, &k))
+                arg_int(&c, 6, 3, &k) || in_range(&c, "the repeats n", nn, 1, 1000) ||
+                in_range(&c, "the hidden ratio e", e, 1e-3, 16) || in_range(&c, "the kernel size", k, 1, 31) ||
+                in_range(&c, "groups", g, 1, 65536))
                 return -1;
             if (c1 != m->acts[x].c || c2 != c1)
                 return lerr(&c, "C3k's arguments start with its input and output channels, which must both equal "
@@ -246,7 +277,7 @@ int yc_model_build_layers(YcModel *m, const YcModelSpec *spec, int nc_override, 
             out = x;
         } else if (strcmp(mod, "Detect") == 0) {
             int det_nc;
-            if (arg_int(&c, 0, nc, &det_nc)) return -1;
+            if (arg_int(&c, 0, nc, &det_nc) || in_range(&c, "nc", det_nc, 1, 100000)) return -1;
             if (n > 1) return lerr(&c, "Detect cannot be repeated");
             if (l->n_args > 1) return lerr(&c, "Detect takes one argument, nc");
             out = yc_mod_detect(&build, prefix, from, l->n_from, det_nc, legacy);

@@ -134,7 +134,8 @@ static size_t line_of(const yaml_node_t *n) { return n->start_mark.line + 1; }
 static int scalar_int(Reader *r, yaml_node_t *n, const char *what, int *out) {
     double v;
     bool is_int;
-    if (n->type != YAML_SCALAR_NODE || !parse_number((const char *)n->data.scalar.value, &v, &is_int) || !is_int)
+    if (n->type != YAML_SCALAR_NODE || !parse_number((const char *)n->data.scalar.value, &v, &is_int) || !is_int ||
+        fabs(v) > 1e9)
         return yc_err(r->err, "%s:%zu: %s must be an integer", r->path, line_of(n), what);
     *out = (int)v;
     return 0;
