@@ -9,6 +9,7 @@ converted weights. Run in the reference environment:
     tests/bin/parity WORKDIR/converted-eval.safetensors
 """
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -22,9 +23,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 def main():
     work = pathlib.Path(sys.argv[1]).resolve()
     work.mkdir(parents=True, exist_ok=True)
+    # a copy of the dataset: Ultralytics writes label caches next to the labels
+    shutil.copytree(ROOT / "share" / "datasets" / "coco8", work / "coco8", dirs_exist_ok=True)
     data = work / "coco8.yaml"
     text = (ROOT / "share" / "datasets" / "coco8.yaml").read_text()
-    data.write_text(text.replace("path: coco8", f"path: {ROOT / 'share' / 'datasets' / 'coco8'}"))
+    data.write_text(text.replace("path: coco8", f"path: {work / 'coco8'}"))
     from ultralytics import YOLO
     YOLO("yolov8n.yaml").train(data=str(data), epochs=1, imgsz=64, batch=4, device="cpu", workers=0, plots=False,
                                val=False, project=str(work / "runs"), name="t", exist_ok=True, verbose=False,
