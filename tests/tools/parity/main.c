@@ -18,6 +18,7 @@ static const struct {
     {"metrics", parity_check_metrics},
     {"nms", parity_check_nms},
     {"decode", parity_check_decode},
+    {"model", parity_check_model},
 };
 
 ParityGroup *parity_group(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {

@@ -60,5 +60,7 @@ int parity_compare_f64(ParityReport *r, const char *group, const char *tensor, c
 int parity_check_metrics(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_nms(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_decode(const YcSafetensors *fixture, ParityReport *report);
+/* kind "model": the detection model's forward and backward (parity_model.c). */
+int parity_check_model(const YcSafetensors *fixture, ParityReport *report);
 
 #endif
