@@ -14,6 +14,7 @@
 #include "kernel_wire.h"
 #include "strbuf.h"
 
+#define YC_ABORT_WINDOW_S 0.05
 /* Live displays are updated at most this often. */
 #define YC_DISPLAY_INTERVAL_S 0.25
 
@@ -60,6 +61,10 @@ typedef struct YcKernel {
     YcExec *exec;                /* the execute request running, or NULL */
     YcWireMsg *queue;            /* execute requests waiting for it */
     int queue_len, queue_cap;
+    /* stop_on_error: execute requests that arrive within YC_ABORT_WINDOW_S of
+     * an error are aborted too: "run all" sends every cell at once and this
+     * kernel answers faster than the later ones arrive. */
+    double abort_until;          /* monotonic seconds */
     bool quit;
     bool answer_control;         /* the shutdown came from the control thread */
 } YcKernel;
@@ -76,6 +81,8 @@ void yc_exec_start(YcKernel *k, YcWireMsg *req);     /* takes the message */
 void yc_exec_on_jobs(YcKernel *k, double now);       /* job progress and ends */
 void yc_exec_interrupt(YcKernel *k);
 void yc_exec_abort_queue(YcKernel *k);
+/* True when an execute request arriving now must be aborted (see abort_until). */
+bool yc_exec_should_abort(const YcKernel *k, const YcWireMsg *req);
 int yc_exec_timeout_ms(const YcKernel *k, double now);
 /* Records the cell's error and publishes it; returns YC_CMD_ERROR. traceback may be NULL. */
 YcCmdStatus yc_exec_error(YcExec *x, const char *ename, const char *evalue, const char *const *traceback, int count);

@@ -104,6 +104,7 @@ static void finish(YcKernel *k) {
     exec_free(x);
     k->exec = NULL;
     if (abort) {
+        k->abort_until = yc_monotonic_s() + YC_ABORT_WINDOW_S;
         if (k->shell) yc_shell_take_pending(k);
         yc_exec_abort_queue(k);
     }
@@ -123,6 +124,11 @@ static void abort_one(YcKernel *k, YcWireMsg *req) {
     cJSON_AddObjectToObject(content, "user_expressions");
     reply(k, req, "execute_reply", content);
     yc_publish_status(&k->pub, req->header_text, "idle");
+}
+
+bool yc_exec_should_abort(const YcKernel *k, const YcWireMsg *req) {
+    (void)req;
+    return yc_monotonic_s() < k->abort_until;
 }
 
 void yc_exec_abort_queue(YcKernel *k) {

@@ -142,6 +142,11 @@ static void dispatch(YcKernel *k, YcWireMsg *req) {
         yc_wire_free(req);
         return;
     }
+    if (yc_exec_should_abort(k, req)) { /* sent before an error with stop_on_error */
+        enqueue(k, req);
+        yc_exec_abort_queue(k);
+        return;
+    }
     enqueue(k, req); /* the loop starts it when nothing runs */
 }
 
