@@ -200,8 +200,8 @@ static bool newline_between(const char *code, size_t from, size_t to) {
 cJSON *yc_complete_reply(const cJSON *req, const YcJobs *jobs) {
     const char *code = yc_msg_str(req, "code", "");
     size_t len = strlen(code);
-    double cp = yc_msg_num(req, "cursor_pos", -1);
-    size_t cur = cp < 0 ? len : yc_utf8_offset(code, len, (long)cp);
+    long cp = yc_msg_long(req, "cursor_pos", -1, -1, (long)len);
+    size_t cur = cp < 0 ? len : yc_utf8_offset(code, len, cp);
 
     YcCell cell;
     YcErr err;

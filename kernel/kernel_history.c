@@ -59,22 +59,21 @@ cJSON *yc_history_reply(const YcHistory *h, const cJSON *req) {
     cJSON *list = cJSON_AddArrayToObject(content, "history");
     const char *type = yc_msg_str(req, "hist_access_type", "tail");
     bool output = yc_msg_bool(req, "output", 0);
-    double n_req = yc_msg_num(req, "n", -1);
-    int n = n_req >= 0 ? (int)n_req : -1;
+    int n = (int)yc_msg_long(req, "n", -1, -1, 1 << 30);
     bool *pick = calloc((size_t)h->count + 1, sizeof *pick);
     if (!pick) return content;
     if (strcmp(type, "tail") == 0) {
         int first = n >= 0 && n < h->count ? h->count - n : 0;
         for (int i = first; i < h->count; i++) pick[i] = true;
     } else if (strcmp(type, "range") == 0) {
-        int session = (int)yc_msg_num(req, "session", 0);
+        int session = (int)yc_msg_long(req, "session", 0, -(1 << 30), 1 << 30);
         /* 0 is the current session, as are our own number and -0 */
         if (session == 0 || session == h->session) {
-            int start = (int)yc_msg_num(req, "start", 0);
-            double stop_req = yc_msg_num(req, "stop", -1);
+            int start = (int)yc_msg_long(req, "start", 0, -(1 << 30), 1 << 30);
+            int stop = (int)yc_msg_long(req, "stop", -1, -1, 1 << 30);
             for (int i = 0; i < h->count; i++) {
                 int line = h->items[i].line;
-                pick[i] = line >= start && (stop_req < 0 || line < (int)stop_req);
+                pick[i] = line >= start && (stop < 0 || line < stop);
             }
         }
     } else if (strcmp(type, "search") == 0) {

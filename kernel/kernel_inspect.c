@@ -16,8 +16,8 @@ static bool word_char(char c) { return c && !strchr(" \t\r\n\"'[]", c); }
 cJSON *yc_inspect_reply(const cJSON *req) {
     const char *code = yc_msg_str(req, "code", "");
     size_t len = strlen(code);
-    double cp = yc_msg_num(req, "cursor_pos", -1);
-    size_t cur = cp < 0 ? len : yc_utf8_offset(code, len, (long)cp);
+    long cp = yc_msg_long(req, "cursor_pos", -1, -1, (long)len);
+    size_t cur = cp < 0 ? len : yc_utf8_offset(code, len, cp);
     /* the word around the cursor; for key=value, the key */
     size_t a = cur, b = cur;
     while (a > 0 && word_char(code[a - 1])) a--;

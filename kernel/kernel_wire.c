@@ -131,3 +131,12 @@ double yc_msg_num(const cJSON *obj, const char *key, double def) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
+
+long yc_msg_long(const cJSON *obj, const char *key, long def, long min, long max) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(v) || v->valuedouble != v->valuedouble) return def;
+    double d = v->valuedouble;
+    if (d <= (double)min) return min;
+    if (d >= (double)max) return max;
+    return (long)d;
+}

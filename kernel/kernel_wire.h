@@ -59,5 +59,7 @@ const char *yc_msg_str(const cJSON *obj, const char *key, const char *def);
 int yc_msg_bool(const cJSON *obj, const char *key, int def);
 /* A number field, or def. */
 double yc_msg_num(const cJSON *obj, const char *key, double def);
+/* An integer field clamped to [min, max] (NaN and non-numbers: def). */
+long yc_msg_long(const cJSON *obj, const char *key, long def, long min, long max);
 
 #endif

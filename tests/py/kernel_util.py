@@ -1,6 +1,8 @@
 """Helpers for the kernel tests: a kernelspec in a temporary Jupyter path,
 kernels started with extra environment, and running cells while collecting
-their iopub messages."""
+their iopub messages. YOLOC_TEST_KERNEL=PATH runs another build of the kernel
+(e.g. build/asan/bin/yoloc-kernel)."""
+import json
 import os
 import pathlib
 import subprocess
@@ -24,6 +26,12 @@ def install_kernelspec():
         _SPEC_DIR = tempfile.mkdtemp(prefix="yoloc-jupyter-")
         env = dict(os.environ, JUPYTER_DATA_DIR=_SPEC_DIR)
         subprocess.run([str(ROOT / "tools" / "install-kernel.sh")], check=True, env=env, capture_output=True)
+        other = os.environ.get("YOLOC_TEST_KERNEL")  # e.g. a sanitizer build of the kernel
+        if other:
+            spec_file = pathlib.Path(_SPEC_DIR) / "kernels" / "yoloc" / "kernel.json"
+            spec = json.loads(spec_file.read_text())
+            spec["argv"][0] = other
+            spec_file.write_text(json.dumps(spec))
         os.environ["JUPYTER_PATH"] = _SPEC_DIR + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     return _SPEC_DIR
 
@@ -31,7 +39,8 @@ def install_kernelspec():
 def start_kernel(cwd, **env):
     """A yoloc kernel whose workers are tests/bin/emit_events, with EMIT_* knobs."""
     install_kernelspec()
-    full = dict(os.environ, YOLOC_WORKER=str(EMIT_EVENTS), **{k: str(v) for k, v in env.items()})
+    full = dict(os.environ, YOLOC_WORKER=str(EMIT_EVENTS))
+    full.update({k: str(v) for k, v in env.items()})
     km = KernelManager(kernel_name="yoloc")
     km.start_kernel(env=full, cwd=str(cwd))
     kc = km.client()
@@ -43,7 +52,7 @@ def start_kernel(cwd, **env):
 def stop_kernel(km, kc):
     kc.stop_channels()
     if km.is_alive():
-        km.shutdown_kernel(now=True)
+        km.shutdown_kernel(now=False)  # a shutdown_request, as clients send it
 
 
 def collect(kc, msg_id, timeout=30):

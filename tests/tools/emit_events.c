@@ -12,7 +12,10 @@
  * at this global batch), EMIT_FAIL_AT (a failed event and exit 1 at this
  * global batch), EMIT_IGNORE_SIGINT=1 (keep going on SIGINT: a stuck worker),
  * EMIT_STDERR (printed on stderr first), EMIT_USAGE=1 (print a yoloc usage
- * error and exit 2 like bin/yoloc does for bad arguments). */
+ * error and exit 2 like bin/yoloc does for bad arguments), EMIT_HELPER=1
+ * (fork a helper that sleeps in the worker's process group, like a
+ * data-parallel rank, and write its pid to RUN_DIR/helper.pid). The words
+ * it was given go to RUN_DIR/argv.txt, one per line. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -128,6 +131,31 @@ static int run_train(const char *run_dir, int epochs, int batches, int batch_ms)
     return 0;
 }
 
+static void record_argv(const char *run_dir, int argc, char **argv) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/argv.txt", run_dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    for (int i = 1; i < argc; i++) fprintf(f, "%s\n", argv[i]);
+    fclose(f);
+}
+
+static void start_helper(const char *run_dir) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_IGN); /* only SIGKILL to the group ends it */
+        for (int i = 0; i < 600; i++) sleep_ms(100);
+        _exit(0);
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/helper.pid", run_dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%d\n", (int)pid);
+        fclose(f);
+    }
+}
+
 static int copy_file(const char *from, const char *to) {
     char *data = NULL;
     size_t size = 0;
@@ -175,6 +203,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "emit_events: %s\n", err.msg);
         rc = 1;
     } else if (strcmp(mode, "train") == 0) {
+        record_argv(run_dir, argc, argv);
+        if (env_int("EMIT_HELPER", 0)) start_helper(run_dir);
         rc = run_train(run_dir, atoi(arg(argc, argv, "epochs", "2")), env_int("EMIT_BATCHES", 4),
                        env_int("EMIT_BATCH_MS", 20));
     } else if (strcmp(mode, "val") == 0) {
