@@ -232,3 +232,13 @@ def test_shutdown_stops_every_worker_and_its_group_within_2s(kernel, tmp_path):
     assert time.time() - start < 2.0
     proc = km.provisioner.process
     assert wait_until(lambda: proc.poll() is not None, timeout=3)
+
+
+def test_workers_stop_when_the_kernel_is_killed(kernel, tmp_path):
+    km, kc = kernel(EMIT_BATCHES=1000, EMIT_BATCH_MS=20)
+    run_cell(kc, "train epochs=5 background=true")
+    pid = job_pid(kc, 1)
+    km.provisioner.process.kill()  # SIGKILL: no chance to clean up
+    # the worker gets SIGINT (parent-death signal), ends its batch and saves
+    assert wait_until(lambda: not pid_alive(pid), timeout=5)
+    assert (tmp_path / "runs/detect/train/weights/last.safetensors").exists()

@@ -279,3 +279,22 @@ def test_connection_file_errors_are_clear(tmp_path):
                           timeout=10)
     assert proc.returncode == 2
     assert "iopub_port" in proc.stderr and "secret-key-text" not in proc.stderr
+
+
+def test_heartbeat_echoes_even_while_a_cell_waits(tmp_path):
+    km, kc = start_kernel(tmp_path, EMIT_BATCHES=100, EMIT_BATCH_MS=20)
+    try:
+        ctx = zmq.Context.instance()
+        hb = ctx.socket(zmq.REQ)
+        hb.linger = 0
+        hb.connect(f"tcp://{kc.ip}:{kc.hb_port}")
+        msg_id = kc.execute("train epochs=3")
+        for payload in (b"ping", b"\x00binary\xff"):
+            hb.send(payload)
+            assert hb.poll(2000), "no heartbeat"
+            assert hb.recv() == payload
+        kc.control_channel.send(kc.session.msg("interrupt_request", {}))
+        shell_reply(kc, msg_id)
+        hb.close()
+    finally:
+        stop_kernel(km, kc)
