@@ -43,6 +43,31 @@ def job_pid(kc, job_id):
     raise AssertionError(table)
 
 
+def wait_training(kc, job_id):
+    """Until the job reports batches (its worker has set up its SIGINT handling)."""
+    def training():
+        reply, msgs = run_cell(kc, "jobs")
+        table = outputs(msgs, "execute_result")[0]["data"]["text/plain"]
+        rows = [line.split() for line in table.splitlines()[1:]]
+        return any(words[0] == str(job_id) and words[3] == "epoch" for words in rows)  # the progress column
+    assert wait_until(training, timeout=10, step=0.05)
+
+
+def wait_batches(kc, msg_id, timeout=10):
+    """Reads the cell's iopub messages until its live display shows a batch
+    (the worker is training); returns the messages read."""
+    seen = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=timeout)
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        seen.append(m)
+        if m["msg_type"] == "update_display_data" and "batch " in m["content"]["data"]["text/plain"]:
+            return seen
+    raise AssertionError(f"no batch shown; got {[x['msg_type'] for x in seen]}")
+
+
 def test_foreground_training_shows_one_live_display(kernel, tmp_path):
     _, kc = kernel(EMIT_BATCHES=20, EMIT_BATCH_MS=15)
     start = time.time()
@@ -88,6 +113,7 @@ def test_background_jobs_leave_the_kernel_free(kernel):
     reply, msgs = run_cell(kc, "jobs")
     table = outputs(msgs, "execute_result")[0]["data"]["text/plain"]
     assert "running" in table and "train epochs=2" in table
+    wait_training(kc, 1)
     reply, msgs = run_cell(kc, "stop 1")
     assert "SIGINT sent" in stream_text(msgs)
     reply, msgs = run_cell(kc, "wait 1")
@@ -97,7 +123,7 @@ def test_background_jobs_leave_the_kernel_free(kernel):
 def test_requests_are_answered_while_a_cell_waits(kernel):
     _, kc = kernel(EMIT_BATCHES=100, EMIT_BATCH_MS=30)
     train = kc.execute("train epochs=2")
-    time.sleep(0.3)
+    wait_batches(kc, train)
     t = time.time()
     msg_id = kc.complete("train epo")
     reply = shell_reply(kc, msg_id, timeout=5)
@@ -113,16 +139,7 @@ def test_requests_are_answered_while_a_cell_waits(kernel):
 def test_interrupt_stops_the_worker_gracefully(kernel, tmp_path):
     km, kc = kernel(EMIT_BATCHES=200, EMIT_BATCH_MS=20)
     msg_id = kc.execute("train epochs=5")
-    # wait until the job runs (its display is up)
-    seen = []
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        m = kc.get_iopub_msg(timeout=5)
-        if m["parent_header"].get("msg_id") == msg_id:
-            seen.append(m)
-            if m["msg_type"] == "display_data":
-                break
-    time.sleep(0.2)
+    seen = wait_batches(kc, msg_id)
     kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     assert kc.control_channel.get_msg(timeout=5)["content"]["status"] == "ok"
     reply = shell_reply(kc, msg_id, timeout=10)["content"]
@@ -143,7 +160,7 @@ def test_interrupt_stops_the_worker_gracefully(kernel, tmp_path):
 def test_second_interrupt_kills_a_stuck_worker(kernel):
     _, kc = kernel(EMIT_IGNORE_SIGINT=1, EMIT_BATCHES=500, EMIT_BATCH_MS=20)
     msg_id = kc.execute("train epochs=5")
-    time.sleep(0.5)
+    wait_batches(kc, msg_id)
     kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     time.sleep(0.3)
     kc.control_channel.send(kc.session.msg("interrupt_request", {}))
@@ -154,7 +171,7 @@ def test_second_interrupt_kills_a_stuck_worker(kernel):
 def test_sigint_to_the_kernel_interrupts_too(kernel):
     km, kc = kernel(EMIT_BATCHES=200, EMIT_BATCH_MS=20)
     msg_id = kc.execute("train epochs=5")
-    time.sleep(0.5)
+    wait_batches(kc, msg_id)
     os.kill(km.provisioner.process.pid, signal.SIGINT)  # what a client in signal mode does
     reply = shell_reply(kc, msg_id, timeout=10)["content"]
     assert reply["ename"] == "Interrupted"
@@ -238,6 +255,7 @@ def test_workers_stop_when_the_kernel_is_killed(kernel, tmp_path):
     km, kc = kernel(EMIT_BATCHES=1000, EMIT_BATCH_MS=20)
     run_cell(kc, "train epochs=5 background=true")
     pid = job_pid(kc, 1)
+    wait_training(kc, 1)
     km.provisioner.process.kill()  # SIGKILL: no chance to clean up
     # the worker gets SIGINT (parent-death signal), ends its batch and saves
     assert wait_until(lambda: not pid_alive(pid), timeout=5)
