@@ -58,13 +58,13 @@ static void pump_queue(YcKernel *k) {
 
 /* Ends everything: workers, the cell waiting on them, the queue. */
 static void shut_down(YcKernel *k) {
+    k->quit = true; /* first: nothing below reads more requests */
     yc_jobs_stop_all(&k->jobs, SHUTDOWN_GRACE_MS);
     if (k->exec) {
         double now = yc_monotonic_s();
         yc_exec_on_jobs(k, now); /* the cell reports its job's end and finishes */
     }
     yc_exec_abort_queue(k);
-    k->quit = true;
 }
 
 static void handle_comm_open(YcKernel *k, const YcWireMsg *req) {
