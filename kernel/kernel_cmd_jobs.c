@@ -78,6 +78,10 @@ static YcCmdStatus spawn_worker(YcKernel *k, YcExec *x, const char *mode, int ar
     }
     /* the command as typed, without background= */
     char **shown = calloc((size_t)n + 2, sizeof *shown);
+    if (!shown) {
+        free(words);
+        return yc_exec_errorf(x, "OutOfMemory", "out of memory");
+    }
     shown[0] = (char *)mode;
     for (int i = 0; i < n; i++) shown[i + 1] = words[i];
     char *text = command_text(n + 1, shown);
@@ -276,19 +280,22 @@ static int tail_lines(const YcJob *job, const char **lines, char **storage, int 
     return n - first;
 }
 
-/* The worker's "yoloc: ..." error line (exit status 2), without the prefix. */
-static void usage_message(const YcJob *job, char *out, size_t cap) {
+/* The worker's last "yoloc: ..." error line, without the prefix; false if none. */
+static bool last_error_line(const YcJob *job, char *out, size_t cap) {
     const char *text = yc_str_cstr(&job->output);
     const char *found = NULL;
     for (const char *p = strstr(text, "yoloc: "); p; p = strstr(p + 1, "yoloc: "))
         if (p == text || p[-1] == '\n') found = p;
-    if (found) {
-        found += 7;
-        size_t len = strcspn(found, "\n");
-        snprintf(out, cap, "%.*s", (int)len, found);
-    } else {
-        snprintf(out, cap, "%s: bad arguments (exit status 2)", job->mode);
-    }
+    if (!found) return false;
+    found += 7;
+    size_t len = strcspn(found, "\n");
+    snprintf(out, cap, "%.*s", (int)len, found);
+    return true;
+}
+
+/* The worker's usage error (exit status 2), as the command line prints it. */
+static void usage_message(const YcJob *job, char *out, size_t cap) {
+    if (!last_error_line(job, out, cap)) snprintf(out, cap, "%s: bad arguments (exit status 2)", job->mode);
 }
 
 static void show_run_images(YcExec *x, const YcJob *job, const char *const *files, int n) {
@@ -391,14 +398,22 @@ YcCmdStatus yc_job_show_end(YcKernel *k, YcExec *x, YcJob *job) {
         usage_message(job, msg, sizeof msg);
         return yc_exec_error(x, "ArgumentError", msg, NULL, 0);
     case YC_END_KILLED:
+        if (job->term_signal == SIGINT && job->stop_signals > 0) { /* asked for, before it could save */
+            snprintf(msg, sizeof msg, "%s job %d stopped on SIGINT before it saved a checkpoint", job->mode, job->id);
+            return yc_exec_error(x, "Interrupted", msg, NULL, 0);
+        }
+        /* fall through */
     case YC_END_FAILED:
     default: {
         yc_job_describe_end(job, what, sizeof what);
+        char said[1024] = "";
+        if (job->end == YC_END_FAILED && !job->terminal_event && last_error_line(job, said + 2, sizeof said - 2))
+            memcpy(said, ": ", 2); /* what the program said last, e.g. "yoloc: data: no such file" */
         if (job->end == YC_END_FAILED && job->end_message.len)
             snprintf(msg, sizeof msg, "%s job %d failed: %s", job->mode, job->id, yc_str_cstr(&job->end_message));
         else
-            snprintf(msg, sizeof msg, "%s worker (job %d, pid %d) %s%s%s", job->mode, job->id, (int)job->pid, what,
-                     job->checkpoint[0] ? "; last checkpoint: " : "", job->checkpoint);
+            snprintf(msg, sizeof msg, "%s worker (job %d, pid %d) %s%s%s%s", job->mode, job->id, (int)job->pid, what,
+                     said, job->checkpoint[0] ? "; last checkpoint: " : "", job->checkpoint);
         char first[4200];
         snprintf(first, sizeof first, "\x1b[0;31m%s\x1b[0m: %s", job->end == YC_END_KILLED ? "WorkerKilled" : "WorkerFailed", msg);
         lines[0] = first;
