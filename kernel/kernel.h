@@ -142,8 +142,8 @@ YcCmdStatus yc_cmd_compare(YcKernel *k, YcExec *x, int argc, char **argv);
 int yc_project_dir(YcExec *x, int argc, char **argv, char *out, size_t cap);
 
 /* The kinds `plot` knows (for completion). */
-int yc_plot_kind_count(void);
-const char *yc_plot_kind_name(int i);
+int yc_kernel_plot_kind_count(void);
+const char *yc_kernel_plot_kind_name(int i);
 
 /* What a cell shows when a job it waits on ends (kernel_cmd_jobs.c): the
  * final display, the validation table, the plots or predicted images, or the

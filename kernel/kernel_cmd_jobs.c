@@ -134,7 +134,7 @@ YcCmdStatus yc_cmd_jobs(YcKernel *k, YcExec *x, int argc, char **argv) {
         const YcJob *job = k->jobs.list[i];
         char prog[64], dur[32];
         progress_word(job, prog, sizeof prog);
-        yc_format_duration((job->state == YC_JOB_DONE ? job->ended : now) - job->started, dur, sizeof dur);
+        yc_kernel_format_duration((job->state == YC_JOB_DONE ? job->ended : now) - job->started, dur, sizeof dur);
         const char *state = yc_job_state_word(job);
         const char *run = job->run_dir[0] ? job->run_dir : "-";
         yc_str_printf(&plain, "%-4d %-8d %-12s %-14s %-9s %-28s %s\n", job->id, (int)job->pid, state, prog, dur, run,

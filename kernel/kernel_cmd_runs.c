@@ -17,13 +17,13 @@ static void metric(char *out, size_t cap, double v) {
     else snprintf(out, cap, "-");
 }
 
-static void duration_of(const YcRunInfo *r, char *out, size_t cap) {
-    if (r->start_time > 0 && r->end_time > r->start_time) yc_format_duration(r->end_time - r->start_time, out, cap);
+static void duration_of(const YcKernelRun *r, char *out, size_t cap) {
+    if (r->start_time > 0 && r->end_time > r->start_time) yc_kernel_format_duration(r->end_time - r->start_time, out, cap);
     else snprintf(out, cap, "-");
 }
 
 /* A table of runs as execute_result (text/plain and text/html). */
-static void runs_table(YcExec *x, const YcRunInfo *runs, int n) {
+static void runs_table(YcExec *x, const YcKernelRun *runs, int n) {
     YcStr plain, html;
     yc_str_init(&plain);
     yc_str_init(&html);
@@ -32,7 +32,7 @@ static void runs_table(YcExec *x, const YcRunInfo *runs, int n) {
     yc_str_append(&html, "<table><tr><th>run</th><th>status</th><th>epochs</th><th>best epoch</th><th>P</th>"
                          "<th>R</th><th>mAP50</th><th>mAP50-95</th><th>time</th></tr>");
     for (int i = 0; i < n; i++) {
-        const YcRunInfo *r = &runs[i];
+        const YcKernelRun *r = &runs[i];
         char ep[32], best[16], p[16], rc[16], m50[16], m[16], dur[32];
         if (r->epochs) snprintf(ep, sizeof ep, "%d/%d", r->epochs_done, r->epochs);
         else snprintf(ep, sizeof ep, "-");
@@ -63,9 +63,9 @@ YcCmdStatus yc_cmd_runs(YcKernel *k, YcExec *x, int argc, char **argv) {
     (void)k;
     char project[4096];
     if (yc_project_dir(x, argc, argv, project, sizeof project)) return YC_CMD_ERROR;
-    YcRunInfo *runs = NULL;
+    YcKernelRun *runs = NULL;
     YcErr err;
-    int n = yc_runs_list(project, &runs, &err);
+    int n = yc_kernel_runs_list(project, &runs, &err);
     if (n < 0) return yc_exec_error(x, "RunError", err.msg, NULL, 0);
     if (n == 0) yc_out_printf(&x->out, "stdout", "no runs in %s yet\n", project);
     else runs_table(x, runs, n);
@@ -91,8 +91,8 @@ static const PlotKind plot_kinds[] = {
     {"val", {"val_batch0_labels.png", "val_batch0_pred.png"}},
 };
 
-int yc_plot_kind_count(void) { return (int)(sizeof plot_kinds / sizeof plot_kinds[0]); }
-const char *yc_plot_kind_name(int i) { return plot_kinds[i].name; }
+int yc_kernel_plot_kind_count(void) { return (int)(sizeof plot_kinds / sizeof plot_kinds[0]); }
+const char *yc_kernel_plot_kind_name(int i) { return plot_kinds[i].name; }
 
 YcCmdStatus yc_cmd_plot(YcKernel *k, YcExec *x, int argc, char **argv) {
     (void)k;
@@ -104,7 +104,7 @@ YcCmdStatus yc_cmd_plot(YcKernel *k, YcExec *x, int argc, char **argv) {
         else return yc_exec_errorf(x, "UsageError", "plot: unexpected '%s' (plot KIND [run=NAME|DIR])", argv[i]);
     }
     const char *names[16];
-    int nk = yc_plot_kind_count();
+    int nk = yc_kernel_plot_kind_count();
     for (int i = 0; i < nk; i++) names[i] = plot_kinds[i].name;
     if (!kind) return yc_exec_errorf(x, "UsageError", "plot: which plot? (results, pr, f1, p, r, confusion, confusion_normalized, labels, batch, val)");
     const PlotKind *pk = NULL;
@@ -143,12 +143,12 @@ YcCmdStatus yc_cmd_compare(YcKernel *k, YcExec *x, int argc, char **argv) {
         else if (n < 64) names[n++] = argv[i];
     }
     if (n < 2) return yc_exec_errorf(x, "UsageError", "compare: give at least two runs (compare RUN RUN ...)");
-    YcRunInfo *runs = calloc((size_t)n, sizeof *runs);
+    YcKernelRun *runs = calloc((size_t)n, sizeof *runs);
     if (!runs) return yc_exec_errorf(x, "OutOfMemory", "out of memory");
     for (int i = 0; i < n; i++) {
         char dir[4096];
         YcErr err;
-        if (yc_run_resolve(names[i], project, dir, sizeof dir, &err) || yc_run_read(dir, &runs[i], &err)) {
+        if (yc_run_resolve(names[i], project, dir, sizeof dir, &err) || yc_kernel_run_read(dir, &runs[i], &err)) {
             free(runs);
             return yc_exec_error(x, "RunError", err.msg, NULL, 0);
         }

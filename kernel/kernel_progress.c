@@ -6,7 +6,7 @@
 
 #include "kernel_output.h"
 
-void yc_format_duration(double s, char *out, size_t cap) {
+void yc_kernel_format_duration(double s, char *out, size_t cap) {
     if (!isfinite(s) || s < 0) {
         snprintf(out, cap, "-");
         return;
@@ -50,7 +50,7 @@ static void status_line(const YcJob *job, YcStr *s) {
             num(b, sizeof b, job->losses[1], "%.4g");
             num(c, sizeof c, job->losses[2], "%.4g");
             num(ips, sizeof ips, job->images_per_sec, "%.1f");
-            yc_format_duration(job->eta_s, eta, sizeof eta);
+            yc_kernel_format_duration(job->eta_s, eta, sizeof eta);
             yc_str_printf(s, "  box %s cls %s dfl %s  %s img/s  %s left", a, b, c, ips, eta);
         }
     }

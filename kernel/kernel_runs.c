@@ -86,7 +86,7 @@ static void str_into(const cJSON *o, const char *key, char *out, size_t cap) {
     if (cJSON_IsString(v)) snprintf(out, cap, "%s", v->valuestring);
 }
 
-int yc_run_read(const char *dir, YcRunInfo *info, YcErr *err) {
+int yc_kernel_run_read(const char *dir, YcKernelRun *info, YcErr *err) {
     memset(info, 0, sizeof *info);
     snprintf(info->dir, sizeof info->dir, "%s", dir);
     const char *slash = strrchr(dir, '/');
@@ -128,12 +128,12 @@ int yc_run_read(const char *dir, YcRunInfo *info, YcErr *err) {
 }
 
 static int by_start(const void *a, const void *b) {
-    const YcRunInfo *x = a, *y = b;
+    const YcKernelRun *x = a, *y = b;
     if (x->start_time != y->start_time) return x->start_time < y->start_time ? -1 : 1;
     return strcmp(x->name, y->name);
 }
 
-int yc_runs_list(const char *project, YcRunInfo **runs, YcErr *err) {
+int yc_kernel_runs_list(const char *project, YcKernelRun **runs, YcErr *err) {
     *runs = NULL;
     DIR *d = opendir(project);
     if (!d) return 0;
@@ -146,7 +146,7 @@ int yc_runs_list(const char *project, YcRunInfo **runs, YcErr *err) {
         if (!yc_dir_exists(path) || !is_run_dir(path)) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
-            YcRunInfo *r = realloc(*runs, (size_t)cap * sizeof *r);
+            YcKernelRun *r = realloc(*runs, (size_t)cap * sizeof *r);
             if (!r) {
                 closedir(d);
                 return yc_err(err, "out of memory");
@@ -154,7 +154,7 @@ int yc_runs_list(const char *project, YcRunInfo **runs, YcErr *err) {
             *runs = r;
         }
         YcErr one;
-        if (yc_run_read(path, &(*runs)[n], &one)) snprintf((*runs)[n].status, sizeof (*runs)[n].status, "unreadable");
+        if (yc_kernel_run_read(path, &(*runs)[n], &one)) snprintf((*runs)[n].status, sizeof (*runs)[n].status, "unreadable");
         if (!(*runs)[n].start_time) (*runs)[n].start_time = (double)(yc_file_mtime_ns(path) / 1000000000LL);
         n++;
     }

@@ -10,7 +10,7 @@
 #include "error.h"
 #include "kernel_output.h"
 
-typedef struct YcRunInfo {
+typedef struct YcKernelRun {
     char dir[4096];
     char name[256];
     char status[32];           /* running, finished, interrupted, failed; "" when unknown */
@@ -19,7 +19,7 @@ typedef struct YcRunInfo {
     double precision, recall, map50, map50_95, fitness; /* of the best epoch; NAN when unknown */
     char model[256], data[256];
     bool has_record;           /* a run.json was read */
-} YcRunInfo;
+} YcKernelRun;
 
 /* NAME as a directory if it is one, else PROJECT/NAME (project default
  * runs/detect); "" = the latest run. Errors say where it looked. */
@@ -30,11 +30,11 @@ int yc_run_latest(const char *project, char *out, size_t cap);
 
 /* Reads DIR/run.json (missing file: has_record false, not an error; a
  * broken one is an error naming it). */
-int yc_run_read(const char *dir, YcRunInfo *info, YcErr *err);
+int yc_kernel_run_read(const char *dir, YcKernelRun *info, YcErr *err);
 
 /* Every run directory of a project (those with run.json or results.csv),
  * sorted by start time; returns the count (caller frees *runs). */
-int yc_runs_list(const char *project, YcRunInfo **runs, YcErr *err);
+int yc_kernel_runs_list(const char *project, YcKernelRun **runs, YcErr *err);
 
 /* Shows DIR/FILE (a PNG or JPEG) as display_data; -1 with err if missing or
  * not an image. */
