@@ -41,6 +41,7 @@ int cli_mode_info(int argc, char **argv);
 int cli_mode_cfg(int argc, char **argv);
 int cli_mode_runs(int argc, char **argv);
 int cli_mode_plot(int argc, char **argv);
+int cli_mode_compare(int argc, char **argv);
 int cli_mode_cocoeval(int argc, char **argv);
 
 #endif

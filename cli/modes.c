@@ -8,6 +8,7 @@ const CliMode cli_modes[] = {
     {"info", "print a model summary (layers, parameters, GFLOPs)", "yoloc info model=yolov8n.yaml [nc=80] [imgsz=640]", cli_mode_info},
     {"runs", "list the runs of a project (name, status, epochs, best mAP50-95, duration)", "yoloc runs [project=runs/detect]", cli_mode_runs},
     {"plot", "render one plot of a run from its files (results.csv, validation.json, dataset)", "yoloc plot results|pr|f1|p|r|confusion|confusion_normalized|labels|batch run=DIR [out=FILE]", cli_mode_plot},
+    {"compare", "compare runs: a table of their best epochs and compare.png, their curves overlaid", "yoloc compare RUN RUN ... | run=RUN,RUN,... [project=runs/detect] [out=compare.png]", cli_mode_compare},
     {"cocoeval", "COCO box metrics of a predictions.json, as pycocotools computes them", "yoloc cocoeval gt=INSTANCES.json pred=PREDICTIONS.json [json=STATS.json]", cli_mode_cocoeval},
     {"cfg", "print the resolved arguments as YAML (what args.yaml holds)", "yoloc cfg [cfg=FILE] [key=value ...]", cli_mode_cfg},
     {"help", "list modes and arguments, or explain one", "yoloc help [MODE|KEY]", cli_mode_help},

@@ -17,6 +17,8 @@
 #define YC_ABORT_WINDOW_S 0.05
 /* Live displays are updated at most this often. */
 #define YC_DISPLAY_INTERVAL_S 0.25
+/* The live results plot is re-rendered at most this often. */
+#define YC_PLOT_INTERVAL_S 1.0
 
 typedef enum YcCmdStatus { YC_CMD_OK = 0, YC_CMD_ERROR, YC_CMD_WAIT } YcCmdStatus;
 
@@ -34,6 +36,7 @@ typedef struct YcExec {
     YcStr evalue;
     cJSON *traceback;
     YcStr result_plain;          /* the last execute_result's text, for history */
+    cJSON *payload;              /* the reply's payload list (a pager page), or NULL */
     /* waiting on jobs (a foreground job, or `wait`) */
     int wait_ids[64];
     int n_wait, wait_pos;
@@ -44,7 +47,8 @@ typedef struct YcExec {
     double last_update;
     char plot_display_id[96];
     bool plot_shown;
-    long long plot_mtime_ns;
+    long long plot_mtime_ns;     /* results.csv when the plot was last rendered */
+    double plot_rendered_at;
 } YcExec;
 
 typedef struct YcKernel {
@@ -87,6 +91,9 @@ int yc_exec_timeout_ms(const YcKernel *k, double now);
 /* Records the cell's error and publishes it; returns YC_CMD_ERROR. traceback may be NULL. */
 YcCmdStatus yc_exec_error(YcExec *x, const char *ename, const char *evalue, const char *const *traceback, int count);
 YcCmdStatus yc_exec_errorf(YcExec *x, const char *ename, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A page for the client's pager (the reply's payload, source "page"):
+ * data consumed, must hold text/plain. */
+void yc_exec_page(YcExec *x, cJSON *data);
 /* An execute_result (data consumed, must hold text/plain). */
 void yc_exec_result(YcExec *x, cJSON *data);
 /* Makes the cell wait for a job (foreground or `wait`). */
@@ -141,9 +148,10 @@ YcCmdStatus yc_cmd_compare(YcKernel *k, YcExec *x, int argc, char **argv);
  * path; publishes a usage error and returns -1 on other words. */
 int yc_project_dir(YcExec *x, int argc, char **argv, char *out, size_t cap);
 
-/* The kinds `plot` knows (for completion). */
-int yc_kernel_plot_kind_count(void);
-const char *yc_kernel_plot_kind_name(int i);
+/* The kinds `plot` knows (for completion): tracking's (yc_plot_kind_name)
+ * and `val`. Fills out, returns how many. */
+#define YC_KERNEL_PLOT_KINDS 16
+int yc_kernel_plot_kinds(const char **out, int cap);
 
 /* What a cell shows when a job it waits on ends (kernel_cmd_jobs.c): the
  * final display, the validation table, the plots or predicted images, or the

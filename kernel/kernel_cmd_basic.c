@@ -53,20 +53,29 @@ static void overview(YcStr *s) {
                      "'help args' lists every argument with its default. Arguments are Ultralytics' names.\n");
 }
 
+/* `help TOPIC?` (IPython's `name?`): the same text as a page for the
+ * client's pager (JupyterLab shows it below the cell; the console pages it). */
 YcCmdStatus yc_cmd_help(YcKernel *k, YcExec *x, int argc, char **argv) {
     (void)k;
     YcStr s;
     yc_str_init(&s);
     YcCmdStatus st = YC_CMD_OK;
+    char topic_buf[256] = "";
+    bool page = false;
+    if (argc == 2) {
+        size_t len = strlen(argv[1]);
+        page = len > 1 && argv[1][len - 1] == '?';
+        snprintf(topic_buf, sizeof topic_buf, "%.*s", (int)(page ? len - 1 : len), argv[1]);
+    }
+    const char *topic = topic_buf;
     if (argc == 1) {
         overview(&s);
     } else if (argc > 2) {
         st = yc_exec_errorf(x, "UsageError", "help: expected at most one COMMAND or KEY, got %d words", argc - 1);
-    } else if (strcmp(argv[1], "args") == 0) {
+    } else if (strcmp(topic, "args") == 0) {
         yc_str_append(&s, "Arguments (key=value; the column after the name is the default):\n");
         yc_args_help_table(&s);
     } else {
-        const char *topic = argv[1];
         const YcCommand *cmd = yc_command_find(topic);
         if (cmd) yc_str_printf(&s, "%s: %s\nusage: %s\n\n%s\n", cmd->name, cmd->summary, cmd->usage, cmd->details);
         if (!cmd || yc_arg_find(topic)) {
@@ -82,7 +91,10 @@ YcCmdStatus yc_cmd_help(YcKernel *k, YcExec *x, int argc, char **argv) {
             }
         }
     }
-    if (st == YC_CMD_OK) yc_out_stream(&x->out, "stdout", yc_str_cstr(&s));
+    if (st == YC_CMD_OK) {
+        if (page) yc_exec_page(x, yc_mime_text(yc_str_cstr(&s)));
+        else yc_out_stream(&x->out, "stdout", yc_str_cstr(&s));
+    }
     yc_str_free(&s);
     return st;
 }

@@ -14,6 +14,9 @@
 #include "kernel.h"
 #include "kernel_progress.h"
 #include "kernel_runs.h"
+#include "plot.h"
+#include "run_find.h"
+#include "runs_list.h"
 
 #define MAX_PREDICT_IMAGES 16
 #define TAIL_LINES 15
@@ -134,7 +137,7 @@ YcCmdStatus yc_cmd_jobs(YcKernel *k, YcExec *x, int argc, char **argv) {
         const YcJob *job = k->jobs.list[i];
         char prog[64], dur[32];
         progress_word(job, prog, sizeof prog);
-        yc_kernel_format_duration((job->state == YC_JOB_DONE ? job->ended : now) - job->started, dur, sizeof dur);
+        yc_format_duration((job->state == YC_JOB_DONE ? job->ended : now) - job->started, dur, sizeof dur);
         const char *state = yc_job_state_word(job);
         const char *run = job->run_dir[0] ? job->run_dir : "-";
         yc_str_printf(&plain, "%-4d %-8d %-12s %-14s %-9s %-28s %s\n", job->id, (int)job->pid, state, prog, dur, run,
@@ -239,32 +242,31 @@ static void show_display(YcExec *x, YcJob *job) {
     job->changed = false;
 }
 
-/* After an epoch: the run's results plot, updated in place when it changes. */
-static void show_results_plot(YcExec *x, YcJob *job) {
-    if (!job->run_dir[0] || job->n_rows == 0) return;
+/* After an epoch: the run's results plot, rendered from its results.csv
+ * (tracking's yc_plot_render) and updated in place when the file changes,
+ * at most once every YC_PLOT_INTERVAL_S unless forced (the job's end). */
+static void show_results_plot(YcExec *x, YcJob *job, double now, bool force) {
+    if (!job->run_dir[0] || strcmp(job->mode, "train") != 0) return;
     char path[4200];
-    snprintf(path, sizeof path, "%s/results.png", job->run_dir);
+    snprintf(path, sizeof path, "%s/results.csv", job->run_dir);
     long long mtime = yc_file_mtime_ns(path);
     if (!mtime || mtime == x->plot_mtime_ns) return;
-    char *bytes = NULL;
-    size_t size = 0;
+    if (!force && x->plot_shown && now - x->plot_rendered_at < YC_PLOT_INTERVAL_S) return;
+    YcPng png;
     YcErr err;
-    if (yc_read_file(path, &bytes, &size, &err)) return;
-    cJSON *data, *meta;
-    if (yc_mime_image(bytes, size, "results.png", &data, &meta) == 0) {
-        if (!x->plot_shown) snprintf(x->plot_display_id, sizeof x->plot_display_id, "%s-results", x->display_id);
-        yc_out_display(&x->out, data, meta, x->plot_display_id, x->plot_shown);
-        x->plot_shown = true;
-        x->plot_mtime_ns = mtime;
-    }
-    free(bytes);
+    x->plot_mtime_ns = mtime;
+    x->plot_rendered_at = now;
+    if (yc_plot_render(job->run_dir, YC_PLOT_RESULTS, &png, &err)) return; /* e.g. no rows yet: the next change retries */
+    if (!x->plot_shown) snprintf(x->plot_display_id, sizeof x->plot_display_id, "%s-results", x->display_id);
+    if (yc_show_png(&x->out, &png, "results.png", x->plot_display_id, x->plot_shown, &err) == 0) x->plot_shown = true;
+    yc_png_free(&png);
 }
 
 void yc_job_show_progress(YcKernel *k, YcExec *x, YcJob *job, double now) {
     (void)k;
     show_pending_log(x, job);
     show_display(x, job);
-    show_results_plot(x, job);
+    show_results_plot(x, job, now, false);
     x->last_update = now;
 }
 
@@ -356,8 +358,9 @@ static YcCmdStatus show_finished(YcExec *x, YcJob *job) {
         yc_out_stream(&x->out, "stdout", yc_str_cstr(&job->output)); /* info, or a val without events */
     }
     if (is_train) {
+        /* results.png is the live plot above, in its final state, when there was one */
         const char *files[] = {"results.png", "PR_curve.png"};
-        if (job->run_dir[0]) show_run_images(x, job, files, 2);
+        if (job->run_dir[0]) show_run_images(x, job, files + (x->plot_shown ? 1 : 0), x->plot_shown ? 1 : 2);
     } else if (is_val) {
         const char *files[] = {"PR_curve.png", "confusion_matrix.png"};
         if (job->run_dir[0]) show_run_images(x, job, files, 2);
@@ -373,7 +376,7 @@ YcCmdStatus yc_job_show_end(YcKernel *k, YcExec *x, YcJob *job) {
     (void)k;
     show_pending_log(x, job);
     show_display(x, job);
-    show_results_plot(x, job);
+    show_results_plot(x, job, yc_monotonic_s(), true);
     char what[512], msg[4096];
     const char *lines[TAIL_LINES + 2];
     char *storage = NULL;

@@ -1,98 +1,105 @@
-/* Commands about finished and running runs: runs, plot, compare. They read
- * a run's files (run.json, the PNGs training and validation write). */
+/* Commands about finished and running runs: runs, plot, compare. Runs are
+ * found, read, listed and plotted by tracking/ (run_find.h, runs_list.h,
+ * plot.h, compare.h); the kernel turns the results into cell outputs. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "compare.h"
 #include "fileio.h"
 #include "kernel.h"
-#include "kernel_progress.h"
 #include "kernel_runs.h"
+#include "plot.h"
+#include "run_find.h"
+#include "runs_list.h"
 #include "textutil.h"
 
-static void metric(char *out, size_t cap, double v) {
-    if (isfinite(v)) snprintf(out, cap, "%.4f", v);
-    else snprintf(out, cap, "-");
-}
-
-static void duration_of(const YcKernelRun *r, char *out, size_t cap) {
-    if (r->start_time > 0 && r->end_time > r->start_time) yc_kernel_format_duration(r->end_time - r->start_time, out, cap);
-    else snprintf(out, cap, "-");
-}
-
-/* A table of runs as execute_result (text/plain and text/html). */
-static void runs_table(YcExec *x, const YcKernelRun *runs, int n) {
-    YcStr plain, html;
-    yc_str_init(&plain);
-    yc_str_init(&html);
-    yc_str_printf(&plain, "%-20s %-12s %-9s %-8s %-8s %-8s %-8s %-9s %s\n", "run", "status", "epochs", "best",
-                  "P", "R", "mAP50", "mAP50-95", "time");
-    yc_str_append(&html, "<table><tr><th>run</th><th>status</th><th>epochs</th><th>best epoch</th><th>P</th>"
-                         "<th>R</th><th>mAP50</th><th>mAP50-95</th><th>time</th></tr>");
-    for (int i = 0; i < n; i++) {
-        const YcKernelRun *r = &runs[i];
-        char ep[32], best[16], p[16], rc[16], m50[16], m[16], dur[32];
-        if (r->epochs) snprintf(ep, sizeof ep, "%d/%d", r->epochs_done, r->epochs);
-        else snprintf(ep, sizeof ep, "-");
-        if (r->best_epoch) snprintf(best, sizeof best, "%d", r->best_epoch);
-        else snprintf(best, sizeof best, "-");
-        metric(p, sizeof p, r->precision);
-        metric(rc, sizeof rc, r->recall);
-        metric(m50, sizeof m50, r->map50);
-        metric(m, sizeof m, r->map50_95);
-        duration_of(r, dur, sizeof dur);
-        const char *status = r->status[0] ? r->status : (r->has_record ? "?" : "no run.json");
-        yc_str_printf(&plain, "%-20s %-12s %-9s %-8s %-8s %-8s %-8s %-9s %s\n", r->name, status, ep, best, p, rc, m50,
-                      m, dur);
-        yc_str_append(&html, "<tr><td>");
-        yc_html_escape(&html, r->name);
-        yc_str_append(&html, "</td><td>");
-        yc_html_escape(&html, status);
-        yc_str_printf(&html, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
-                      ep, best, p, rc, m50, m, dur);
+/* An HTML table from headers and rows of cells; bold_row (or -1) in bold. */
+static void html_table(YcStr *html, const char *const *headers, int ncols, const char *cells, size_t cell_cap,
+                       int nrows, int bold_row) {
+    yc_str_append(html, "<table><tr>");
+    for (int c = 0; c < ncols; c++) {
+        yc_str_append(html, "<th>");
+        yc_html_escape(html, headers[c]);
+        yc_str_append(html, "</th>");
     }
-    yc_str_append(&html, "</table>");
-    yc_exec_result(x, yc_mime_text_html(yc_str_cstr(&plain), yc_str_cstr(&html)));
-    yc_str_free(&plain);
-    yc_str_free(&html);
+    yc_str_append(html, "</tr>");
+    for (int r = 0; r < nrows; r++) {
+        yc_str_append(html, r == bold_row ? "<tr style=\"font-weight:bold\">" : "<tr>");
+        for (int c = 0; c < ncols; c++) {
+            yc_str_append(html, "<td>");
+            yc_html_escape(html, cells + ((size_t)r * ncols + c) * cell_cap);
+            yc_str_append(html, "</td>");
+        }
+        yc_str_append(html, "</tr>");
+    }
+    yc_str_append(html, "</table>");
 }
 
 YcCmdStatus yc_cmd_runs(YcKernel *k, YcExec *x, int argc, char **argv) {
     (void)k;
     char project[4096];
     if (yc_project_dir(x, argc, argv, project, sizeof project)) return YC_CMD_ERROR;
-    YcKernelRun *runs = NULL;
+    if (!yc_dir_exists(project)) {
+        yc_out_printf(&x->out, "stdout", "no runs in %s yet\n", project);
+        return YC_CMD_OK;
+    }
+    YcRunInfo *runs = NULL;
+    int n = 0, skipped = 0;
     YcErr err;
-    int n = yc_kernel_runs_list(project, &runs, &err);
-    if (n < 0) return yc_exec_error(x, "RunError", err.msg, NULL, 0);
-    if (n == 0) yc_out_printf(&x->out, "stdout", "no runs in %s yet\n", project);
-    else runs_table(x, runs, n);
+    if (yc_runs_list(project, &runs, &n, &skipped, &err)) return yc_exec_error(x, "RunError", err.msg, NULL, 0);
+    if (n == 0) {
+        yc_out_printf(&x->out, "stdout", "no runs in %s yet (a run is a directory holding run.json)\n", project);
+    } else {
+        char (*cells)[YC_RUNS_COLUMNS][256] = calloc((size_t)n, sizeof *cells);
+        if (!cells) {
+            free(runs);
+            return yc_exec_errorf(x, "OutOfMemory", "out of memory");
+        }
+        for (int i = 0; i < n; i++) yc_runs_cells(&runs[i], project, cells[i]);
+        YcStr plain, html;
+        yc_str_init(&plain);
+        yc_str_init(&html);
+        yc_runs_table(runs, n, project, &plain);
+        html_table(&html, yc_runs_headers, YC_RUNS_COLUMNS, &cells[0][0][0], 256, n, -1);
+        yc_exec_result(x, yc_mime_text_html(yc_str_cstr(&plain), yc_str_cstr(&html)));
+        yc_str_free(&plain);
+        yc_str_free(&html);
+        free(cells);
+    }
+    if (skipped) yc_out_printf(&x->out, "stderr", "%d run.json file(s) in %s could not be read\n", skipped, project);
     free(runs);
     return YC_CMD_OK;
 }
 
-typedef struct PlotKind {
-    const char *name;
-    const char *files[3];
-} PlotKind;
+/* `plot val` shows the validation batches training saved (the predictions
+ * behind them are not kept, so they cannot be re-rendered); every other
+ * kind is tracking's. */
+static const char *const val_kind = "val";
+static const char *const val_files[] = {"val_batch0_labels.png", "val_batch0_pred.png"};
 
-static const PlotKind plot_kinds[] = {
-    {"results", {"results.png"}},
-    {"pr", {"PR_curve.png"}},
-    {"f1", {"F1_curve.png"}},
-    {"p", {"P_curve.png"}},
-    {"r", {"R_curve.png"}},
-    {"confusion", {"confusion_matrix.png"}},
-    {"confusion_normalized", {"confusion_matrix_normalized.png"}},
-    {"labels", {"labels.png"}},
-    {"batch", {"train_batch0.png", "train_batch1.png", "train_batch2.png"}},
-    {"val", {"val_batch0_labels.png", "val_batch0_pred.png"}},
-};
+int yc_kernel_plot_kinds(const char **out, int cap) {
+    int n = 0;
+    for (int i = 0; i < YC_PLOT_KIND_COUNT && n < cap; i++) out[n++] = yc_plot_kind_name((YcPlotKind)i);
+    if (n < cap) out[n++] = val_kind;
+    return n;
+}
 
-int yc_kernel_plot_kind_count(void) { return (int)(sizeof plot_kinds / sizeof plot_kinds[0]); }
-const char *yc_kernel_plot_kind_name(int i) { return plot_kinds[i].name; }
+static YcCmdStatus kind_error(YcExec *x, const char *kind) {
+    const char *names[YC_PLOT_KIND_COUNT + 1];
+    int nk = yc_kernel_plot_kinds(names, YC_PLOT_KIND_COUNT + 1);
+    YcStr list;
+    yc_str_init(&list);
+    for (int i = 0; i < nk; i++) yc_str_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    const char *near = kind ? yc_closest(kind, names, nk) : NULL;
+    YcCmdStatus st;
+    if (!kind) st = yc_exec_errorf(x, "UsageError", "plot: which plot? (%s)", yc_str_cstr(&list));
+    else if (near) st = yc_exec_errorf(x, "UsageError", "plot: unknown plot '%s' (did you mean '%s'?)", kind, near);
+    else st = yc_exec_errorf(x, "UsageError", "plot: unknown plot '%s' (%s)", kind, yc_str_cstr(&list));
+    yc_str_free(&list);
+    return st;
+}
 
 YcCmdStatus yc_cmd_plot(YcKernel *k, YcExec *x, int argc, char **argv) {
     (void)k;
@@ -103,57 +110,121 @@ YcCmdStatus yc_cmd_plot(YcKernel *k, YcExec *x, int argc, char **argv) {
         else if (!kind && !strchr(argv[i], '=')) kind = argv[i];
         else return yc_exec_errorf(x, "UsageError", "plot: unexpected '%s' (plot KIND [run=NAME|DIR])", argv[i]);
     }
-    const char *names[16];
-    int nk = yc_kernel_plot_kind_count();
-    for (int i = 0; i < nk; i++) names[i] = plot_kinds[i].name;
-    if (!kind) return yc_exec_errorf(x, "UsageError", "plot: which plot? (results, pr, f1, p, r, confusion, confusion_normalized, labels, batch, val)");
-    const PlotKind *pk = NULL;
-    for (int i = 0; i < nk; i++)
-        if (strcmp(plot_kinds[i].name, kind) == 0) pk = &plot_kinds[i];
-    if (!pk) {
-        const char *near = yc_closest(kind, names, nk);
-        if (near) return yc_exec_errorf(x, "UsageError", "plot: unknown plot '%s' (did you mean '%s'?)", kind, near);
-        return yc_exec_errorf(x, "UsageError", "plot: unknown plot '%s' (results, pr, f1, p, r, confusion, "
-                                               "confusion_normalized, labels, batch, val)", kind);
-    }
+    YcPlotKind pk = YC_PLOT_KIND_COUNT;
+    bool is_val = kind && strcmp(kind, val_kind) == 0;
+    if (!kind || (!is_val && yc_plot_kind_parse(kind, &pk))) return kind_error(x, kind);
     char dir[4096];
     YcErr err;
     if (yc_run_resolve(run, project, dir, sizeof dir, &err)) return yc_exec_error(x, "RunError", err.msg, NULL, 0);
-    int shown = 0;
-    for (int i = 0; i < 3 && pk->files[i]; i++) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, pk->files[i]);
-        if (!yc_file_exists(path)) continue;
-        if (yc_show_image_file(&x->out, path, &err)) return yc_exec_error(x, "PlotError", err.msg, NULL, 0);
-        shown++;
+    if (is_val) {
+        int shown = 0;
+        for (int i = 0; i < 2; i++) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/%s", dir, val_files[i]);
+            if (!yc_file_exists(path)) continue;
+            if (yc_show_image_file(&x->out, path, &err)) return yc_exec_error(x, "PlotError", err.msg, NULL, 0);
+            shown++;
+        }
+        if (!shown)
+            return yc_exec_errorf(x, "PlotError", "plot: %s has no %s (validation during training writes it)", dir,
+                                  val_files[0]);
+        return YC_CMD_OK;
     }
-    if (!shown)
-        return yc_exec_errorf(x, "PlotError", "plot: %s has no %s (training and validation write it)", dir,
-                              pk->files[0]);
+    /* Rendered from the run's files now, so a live run shows its latest
+     * epoch; a copied run that only has the PNG (e.g. from Ultralytics,
+     * without validation.json) shows that. */
+    YcPng png;
+    if (yc_plot_render(dir, pk, &png, &err) == 0) {
+        int rc = yc_show_png(&x->out, &png, yc_plot_file_name(pk), NULL, false, &err);
+        yc_png_free(&png);
+        if (rc) return yc_exec_error(x, "PlotError", err.msg, NULL, 0);
+        return YC_CMD_OK;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, yc_plot_file_name(pk));
+    YcErr ignored;
+    if (yc_file_exists(path) && yc_show_image_file(&x->out, path, &ignored) == 0) return YC_CMD_OK;
+    return yc_exec_errorf(x, "PlotError", "plot %s: %s", kind, err.msg);
+}
+
+/* Run names from the words: RUN RUN ... and run=A,B (the command line's
+ * form; split in copies kept in *lists, freed by the caller). */
+static int compare_names(YcExec *x, int argc, char **argv, const char **names, char **lists, const char **project) {
+    int n = 0, nlists = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i];
+        if (strncmp(w, "project=", 8) == 0) {
+            *project = w + 8;
+            continue;
+        }
+        if (strchr(w, '=') && strncmp(w, "run=", 4) != 0) {
+            yc_exec_errorf(x, "UsageError", "compare: unexpected '%s' (compare RUN RUN ... [project=DIR])", w);
+            return -1;
+        }
+        char *list = NULL;
+        if (strncmp(w, "run=", 4) == 0) {
+            if (nlists == 8 || !(list = strdup(w + 4))) {
+                yc_exec_errorf(x, "UsageError", "compare: too many run= lists");
+                return -1;
+            }
+            lists[nlists++] = list;
+        }
+        char *save = NULL;
+        for (const char *p = list ? strtok_r(list, ",", &save) : w; p; p = list ? strtok_r(NULL, ",", &save) : NULL) {
+            if (n == YC_COMPARE_MAX_RUNS) {
+                yc_exec_errorf(x, "UsageError", "compare: at most %d runs", YC_COMPARE_MAX_RUNS);
+                return -1;
+            }
+            names[n++] = p;
+        }
+    }
+    if (n < 2) {
+        yc_exec_errorf(x, "UsageError", "compare: give at least two runs (compare RUN RUN ...)");
+        return -1;
+    }
+    return n;
+}
+
+static YcCmdStatus show_comparison(YcExec *x, const YcCompareRun *runs, int n) {
+    YcPng png = {0};
+    YcErr err;
+    if (yc_compare_plot(runs, n, &png, &err) || yc_show_png(&x->out, &png, "compare.png", NULL, false, &err)) {
+        yc_png_free(&png);
+        return yc_exec_error(x, "PlotError", err.msg, NULL, 0);
+    }
+    yc_png_free(&png);
+    char (*cells)[YC_COMPARE_COLUMNS][64] = calloc((size_t)n, sizeof *cells);
+    if (!cells) return yc_exec_errorf(x, "OutOfMemory", "out of memory");
+    for (int i = 0; i < n; i++) yc_compare_cells(&runs[i], cells[i]);
+    YcStr plain, html;
+    yc_str_init(&plain);
+    yc_str_init(&html);
+    yc_compare_table(runs, n, &plain);
+    html_table(&html, yc_compare_headers, YC_COMPARE_COLUMNS, &cells[0][0][0], 64, n, yc_compare_winner(runs, n));
+    yc_exec_result(x, yc_mime_text_html(yc_str_cstr(&plain), yc_str_cstr(&html)));
+    yc_str_free(&plain);
+    yc_str_free(&html);
+    free(cells);
     return YC_CMD_OK;
 }
 
 YcCmdStatus yc_cmd_compare(YcKernel *k, YcExec *x, int argc, char **argv) {
     (void)k;
     const char *project = "";
-    const char *names[64];
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "project=", 8) == 0) project = argv[i] + 8;
-        else if (n < 64) names[n++] = argv[i];
-    }
-    if (n < 2) return yc_exec_errorf(x, "UsageError", "compare: give at least two runs (compare RUN RUN ...)");
-    YcKernelRun *runs = calloc((size_t)n, sizeof *runs);
-    if (!runs) return yc_exec_errorf(x, "OutOfMemory", "out of memory");
-    for (int i = 0; i < n; i++) {
-        char dir[4096];
+    const char *names[YC_COMPARE_MAX_RUNS];
+    char *lists[8] = {0};
+    int n = compare_names(x, argc, argv, names, lists, &project);
+    YcCmdStatus st = YC_CMD_ERROR;
+    if (n > 0) {
+        YcCompareRun *runs;
         YcErr err;
-        if (yc_run_resolve(names[i], project, dir, sizeof dir, &err) || yc_kernel_run_read(dir, &runs[i], &err)) {
-            free(runs);
-            return yc_exec_error(x, "RunError", err.msg, NULL, 0);
+        if (yc_compare_load(names, n, project, &runs, &err)) {
+            st = yc_exec_error(x, "RunError", err.msg, NULL, 0);
+        } else {
+            st = show_comparison(x, runs, n);
+            yc_compare_free(runs, n);
         }
     }
-    runs_table(x, runs, n);
-    free(runs);
-    return YC_CMD_OK;
+    for (int i = 0; i < 8; i++) free(lists[i]);
+    return st;
 }

@@ -26,12 +26,17 @@ const YcCommand yc_commands[] = {
      "One row per run directory holding a run.json: name, status, epochs, best mAP50 and mAP50-95, "
      "duration.",
      yc_cmd_runs, YC_COMPLETE_PROJECT},
-    {"plot", "plot results|pr|f1|p|r|confusion|confusion_normalized|labels|batch [run=NAME|DIR]",
+    {"plot", "plot results|pr|f1|p|r|confusion|confusion_normalized|labels|batch|val [run=NAME|DIR]",
      "show a plot of a run inline (default: the latest run)",
-     "Shows the PNG a run has for that kind of plot (results.png, PR_curve.png, ...).", yc_cmd_plot,
+     "Renders the plot from the run's files as `yoloc plot` does (results.csv, validation.json, the "
+     "dataset), so a run still training shows its latest epoch; a run that only has the PNG shows "
+     "that. `val` shows the validation batches training saved.", yc_cmd_plot,
      YC_COMPLETE_PLOT},
-    {"compare", "compare RUN RUN [...]", "compare runs: a metrics table",
-     "A table of each run's status, epochs and best metrics (from run.json).", yc_cmd_compare, YC_COMPLETE_RUNS},
+    {"compare", "compare RUN RUN [...] [project=DIR]", "compare runs: overlaid curves and a table of their best epochs",
+     "The runs' results.csv curves overlaid (losses, precision, recall, mAP50, mAP50-95; one colour per "
+     "run), then a table of each run's status, epochs and best epoch (P, R, mAP50, mAP50-95, val "
+     "losses), the best run in bold. `yoloc compare` gives the same on the command line.",
+     yc_cmd_compare, YC_COMPLETE_RUNS},
     {"jobs", "jobs", "list the worker jobs of this kernel", "Job id, state, progress, run directory and command.",
      yc_cmd_jobs, YC_COMPLETE_NOTHING},
     {"wait", "wait [JOB ...]", "watch jobs until they end (default: every running job)",
@@ -46,9 +51,10 @@ const YcCommand yc_commands[] = {
      YC_COMPLETE_PROJECT},
     {"cfg", "cfg [cfg=FILE] [key=value ...]", "show the resolved arguments (what args.yaml holds)",
      "The arguments after defaults, cfg= and the given keys, as YAML.", yc_cmd_cfg, YC_COMPLETE_ARGS},
-    {"help", "help [COMMAND|KEY]", "list the commands, or explain one command or argument",
+    {"help", "help [COMMAND|KEY][?]", "list the commands, or explain one command or argument",
      "Without a topic: every command. With a command: its usage. With an argument name: its type, "
-     "allowed values and default.",
+     "allowed values and default. A trailing ? (help epochs?) opens the text in the notebook's pager "
+     "instead of the cell's output.",
      yc_cmd_help, YC_COMPLETE_HELP},
     {"echo", "echo TEXT", "print the text", "Prints its words, separated by spaces.", yc_cmd_echo,
      YC_COMPLETE_NOTHING},

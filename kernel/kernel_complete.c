@@ -244,7 +244,9 @@ cJSON *yc_complete_reply(const cJSON *req, const YcJobs *jobs) {
             break;
         case YC_COMPLETE_PLOT:
             if (!eq && word_index == 1) {
-                for (int i = 0; i < yc_kernel_plot_kind_count(); i++) add(&m, yc_kernel_plot_kind_name(i), "value");
+                const char *kinds[YC_KERNEL_PLOT_KINDS];
+                int nk = yc_kernel_plot_kinds(kinds, YC_KERNEL_PLOT_KINDS);
+                for (int i = 0; i < nk; i++) add(&m, kinds[i], "value");
             } else if (!eq) {
                 add(&m, "run=", "argument");
                 add(&m, "project=", "argument");

@@ -19,6 +19,7 @@ static void exec_free(YcExec *x) {
     yc_str_free(&x->evalue);
     yc_str_free(&x->result_plain);
     cJSON_Delete(x->traceback);
+    cJSON_Delete(x->payload);
     free(x);
 }
 
@@ -62,6 +63,19 @@ void yc_exec_result(YcExec *x, cJSON *data) {
     yc_out_result(&x->out, data, NULL);
 }
 
+void yc_exec_page(YcExec *x, cJSON *data) {
+    if (x->silent) { /* a silent request shows nothing */
+        cJSON_Delete(data);
+        return;
+    }
+    if (!x->payload) x->payload = cJSON_CreateArray();
+    cJSON *page = cJSON_CreateObject();
+    cJSON_AddStringToObject(page, "source", "page");
+    cJSON_AddItemToObject(page, "data", data);
+    cJSON_AddNumberToObject(page, "start", 0);
+    cJSON_AddItemToArray(x->payload, page);
+}
+
 static void reply(YcKernel *k, const YcWireMsg *req, const char *type, cJSON *content) {
     yc_msg_send(k->shell, &k->sender.hmac, &k->shared->session, req->ids, req->n_ids, type, req->header_text, NULL,
                 content);
@@ -94,7 +108,8 @@ static void finish(YcKernel *k) {
         cJSON_AddItemToObject(content, "traceback", x->traceback ? x->traceback : cJSON_CreateArray());
         x->traceback = NULL;
     }
-    cJSON_AddArrayToObject(content, "payload");
+    cJSON_AddItemToObject(content, "payload", x->payload ? x->payload : cJSON_CreateArray());
+    x->payload = NULL;
     user_expressions_reply(&x->req, content);
     reply(k, &x->req, "execute_reply", content);
     yc_publish_status(&k->pub, x->req.header_text, "idle");
@@ -200,6 +215,7 @@ YcCmdStatus yc_exec_wait_for(YcKernel *k, YcExec *x, const int *ids, int count, 
     x->display_shown = false;
     x->plot_shown = false;
     x->plot_mtime_ns = 0;
+    x->plot_rendered_at = 0;
     x->last_update = 0;
     return YC_CMD_WAIT;
 }
@@ -231,7 +247,8 @@ void yc_exec_on_jobs(YcKernel *k, double now) {
         if (x->wait_pos < x->n_wait) {
             x->display_shown = false; /* the next job gets its own display */
             x->plot_shown = false;
-                    continue;
+            x->plot_mtime_ns = 0;
+            continue;
         }
         x->n_wait = 0;
         run_commands(k);

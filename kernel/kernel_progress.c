@@ -5,16 +5,7 @@
 #include <string.h>
 
 #include "kernel_output.h"
-
-void yc_kernel_format_duration(double s, char *out, size_t cap) {
-    if (!isfinite(s) || s < 0) {
-        snprintf(out, cap, "-");
-        return;
-    }
-    long t = (long)(s + 0.5);
-    if (t >= 3600) snprintf(out, cap, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else snprintf(out, cap, "%02ld:%02ld", t / 60, t % 60);
-}
+#include "runs_list.h"
 
 /* Fraction of the whole run done, from epochs and batches. */
 static double fraction_done(const YcJob *job) {
@@ -50,7 +41,7 @@ static void status_line(const YcJob *job, YcStr *s) {
             num(b, sizeof b, job->losses[1], "%.4g");
             num(c, sizeof c, job->losses[2], "%.4g");
             num(ips, sizeof ips, job->images_per_sec, "%.1f");
-            yc_kernel_format_duration(job->eta_s, eta, sizeof eta);
+            yc_format_duration(job->eta_s, eta, sizeof eta);
             yc_str_printf(s, "  box %s cls %s dfl %s  %s img/s  %s left", a, b, c, ips, eta);
         }
     }

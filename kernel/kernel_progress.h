@@ -11,7 +11,4 @@
 /* The MIME bundle (caller owns it). */
 cJSON *yc_progress_bundle(const YcJob *job);
 
-/* "1:02:03" or "02:03"; "-" when unknown. */
-void yc_kernel_format_duration(double seconds, char *out, size_t cap);
-
 #endif

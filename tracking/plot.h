@@ -58,6 +58,18 @@ typedef struct YcImageBatch {
 
 int yc_plot_image_grid(const YcImageBatch *batch, YcPng *out, YcErr *err);
 
+/* compare.png: several runs' results.csv overlaid, one colour per run, in
+ * the 2 x 5 panels of results.png (train losses, P, R / val losses, mAP50,
+ * mAP50-95) with a legend naming the runs; 1800 x 780. A run without rows
+ * is named in the legend as "(no epochs yet)". */
+typedef struct YcResultsSeries {
+    const char *label;
+    const YcResults *results;
+} YcResultsSeries;
+
+#define YC_COMPARE_MAX_RUNS 64
+int yc_plot_compare(const YcResultsSeries *runs, int n, YcPng *out, YcErr *err);
+
 /* --- from a run directory's files --- */
 
 typedef enum YcPlotKind {

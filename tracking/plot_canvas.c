@@ -58,6 +58,16 @@ YcRgb yc_class_color(int cls) {
     return hex(class_palette[cls % 20]);
 }
 
+YcRgb yc_line_color(int cls) {
+    YcRgb c = yc_class_color(cls);
+    double luminance = 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
+    if (luminance > 0.7) {
+        double k = 0.7 / luminance;
+        c.r *= k, c.g *= k, c.b *= k;
+    }
+    return c;
+}
+
 const YcRgb yc_black = {0, 0, 0};
 const YcRgb yc_white = {1, 1, 1};
 const YcRgb yc_text_grey = {0.15, 0.15, 0.15};

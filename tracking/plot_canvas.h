@@ -29,6 +29,8 @@ int yc_canvas_to_png(YcCanvas *c, YcPng *out, YcErr *err);
 /* The class palette: 20 distinct colours, repeating; the same class has the
  * same colour in every plot and image grid. */
 YcRgb yc_class_color(int cls);
+/* The class colour darkened where it is too light for a thin line on white. */
+YcRgb yc_line_color(int cls);
 /* Neutral colours. */
 extern const YcRgb yc_black, yc_white, yc_text_grey, yc_grid_grey, yc_mean_color, yc_raw_color, yc_smooth_color;
 /* The Blues colour map at t in [0, 1] (white to dark blue). */

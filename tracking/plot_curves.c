@@ -11,17 +11,6 @@
 #define HEIGHT 820
 #define LEGEND_MAX_CLASSES 20
 
-/* A thin line for a light palette colour is hard to see on white: darken it. */
-static YcRgb line_color(int cls) {
-    YcRgb c = yc_class_color(cls);
-    double luminance = 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
-    if (luminance > 0.7) {
-        double k = 0.7 / luminance;
-        c.r *= k, c.g *= k, c.b *= k;
-    }
-    return c;
-}
-
 int yc_plot_curve(const YcValidation *v, YcCurveKind kind, YcPng *out, YcErr *err) {
     static const char *titles[] = {"Precision-Recall Curve", "F1-Confidence Curve", "Precision-Confidence Curve",
                                    "Recall-Confidence Curve"};
@@ -51,7 +40,7 @@ int yc_plot_curve(const YcValidation *v, YcCurveKind kind, YcPng *out, YcErr *er
             const YcValClass *c = &v->per_class[r];
             if (kind == YC_CURVE_PR) snprintf(labels[e], sizeof labels[e], "%.40s %.3f", c->name, c->ap50);
             else snprintf(labels[e], sizeof labels[e], "%.40s", c->name);
-            legend[e] = (YcLegendEntry){labels[e], line_color(c->cls), 1.5, 0, false};
+            legend[e] = (YcLegendEntry){labels[e], yc_line_color(c->cls), 1.5, 0, false};
         }
     const double *mean_line = mean;
     if (kind == YC_CURVE_PR) {
@@ -83,7 +72,7 @@ int yc_plot_curve(const YcValidation *v, YcCurveKind kind, YcPng *out, YcErr *er
     YcAxesStyle style = {.font = font, .xticks = 5, .yticks = 5, .grid = true};
     yc_axes_draw(&c, &a, &style, titles[kind], kind == YC_CURVE_PR ? "Recall" : "Confidence", ylabels[kind]);
     for (int r = 0; r < rows; r++) {
-        YcRgb color = per_class_legend ? line_color(v->per_class[r].cls) : (YcRgb){0.6, 0.6, 0.6};
+        YcRgb color = per_class_legend ? yc_line_color(v->per_class[r].cls) : (YcRgb){0.6, 0.6, 0.6};
         yc_axes_line(&c, &a, v->x, data + (size_t)r * n, n, color, per_class_legend ? 1.5 : 1.0, 0);
     }
     if (rows > 0) yc_axes_line(&c, &a, v->x, mean_line, n, yc_mean_color, 3.5, 0);

@@ -30,16 +30,24 @@ static bool process_gone(const YcRunRecord *rec) {
     return kill((pid_t)rec->pid, 0) != 0 && errno == ESRCH;
 }
 
+int yc_run_info_read(const char *dir, YcRunInfo *info, YcErr *err) {
+    char path[4096 + 16];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    memset(info, 0, sizeof *info);
+    snprintf(info->dir, sizeof info->dir, "%s", dir);
+    info->duration_s = NAN;
+    if (yc_run_record_read(path, &info->rec, err)) return -1;
+    const YcRunRecord *rec = &info->rec;
+    info->process_gone = process_gone(rec);
+    double end = isfinite(rec->end_time) ? rec->end_time : (rec->status == YC_RUN_RUNNING && !info->process_gone ? now() : NAN);
+    info->duration_s = isfinite(rec->start_time) && isfinite(end) ? end - rec->start_time : NAN;
+    return 0;
+}
+
 static int add_run(const char *dir, YcRunInfo **runs, int *count, int *cap, int *skipped, YcErr *err) {
     char path[4096 + 16];
     snprintf(path, sizeof path, "%s/run.json", dir);
     if (!yc_file_exists(path)) return 0;
-    YcRunRecord rec;
-    YcErr ignored;
-    if (yc_run_record_read(path, &rec, &ignored)) {
-        if (skipped) (*skipped)++;
-        return 0;
-    }
     if (*count == *cap) {
         int bigger = *cap ? *cap * 2 : 16;
         YcRunInfo *r = realloc(*runs, sizeof **runs * (size_t)bigger);
@@ -47,13 +55,12 @@ static int add_run(const char *dir, YcRunInfo **runs, int *count, int *cap, int 
         *runs = r;
         *cap = bigger;
     }
-    YcRunInfo *info = &(*runs)[(*count)++];
-    memset(info, 0, sizeof *info);
-    snprintf(info->dir, sizeof info->dir, "%s", dir);
-    info->rec = rec;
-    info->process_gone = process_gone(&rec);
-    double end = isfinite(rec.end_time) ? rec.end_time : (rec.status == YC_RUN_RUNNING && !info->process_gone ? now() : NAN);
-    info->duration_s = isfinite(rec.start_time) && isfinite(end) ? end - rec.start_time : NAN;
+    YcErr ignored;
+    if (yc_run_info_read(dir, &(*runs)[*count], &ignored)) {
+        if (skipped) (*skipped)++;
+        return 0;
+    }
+    (*count)++;
     return 0;
 }
 
@@ -98,7 +105,7 @@ int yc_runs_list(const char *project, YcRunInfo **runs, int *count, int *skipped
         *count = 0;
         return -1;
     }
-    qsort(*runs, (size_t)*count, sizeof **runs, by_start);
+    if (*count > 1) qsort(*runs, (size_t)*count, sizeof **runs, by_start); /* qsort(NULL, 0) is undefined */
     return 0;
 }
 
@@ -122,30 +129,38 @@ static const char *display_name(const YcRunInfo *r, const char *project) {
     return base && base[1] ? base + 1 : r->dir;
 }
 
+const char *const yc_runs_headers[YC_RUNS_COLUMNS] = {"name", "status", "epochs", "best", "mAP50-95", "duration", "started"};
+
+void yc_runs_cells(const YcRunInfo *r, const char *project, char cells[YC_RUNS_COLUMNS][256]) {
+    snprintf(cells[0], 256, "%.255s", display_name(r, project));
+    snprintf(cells[1], 256, "%s", yc_run_display_status(r));
+    snprintf(cells[2], 256, "%d/%d", r->rec.epochs_done, r->rec.epochs);
+    if (r->rec.best_epoch > 0) snprintf(cells[3], 256, "%d", r->rec.best_epoch);
+    else snprintf(cells[3], 256, "-");
+    if (r->rec.best_epoch > 0 && isfinite(r->rec.best.map50_95)) snprintf(cells[4], 256, "%.4f", r->rec.best.map50_95);
+    else snprintf(cells[4], 256, "-");
+    yc_format_duration(r->duration_s, cells[5], 256);
+    snprintf(cells[6], 256, "-");
+    if (isfinite(r->rec.start_time)) {
+        time_t t = (time_t)r->rec.start_time;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(cells[6], 256, "%Y-%m-%d %H:%M", &tm);
+    }
+}
+
 void yc_runs_table(const YcRunInfo *runs, int count, const char *project, YcStr *out) {
     int wname = 4;
     for (int i = 0; i < count; i++) {
         int len = (int)strlen(display_name(&runs[i], project));
         if (len > wname) wname = len;
     }
-    yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, "name", "status", "epochs", "best",
-                  "mAP50-95", "duration", "started");
+    if (wname > 255) wname = 255;
+    const char *const *h = yc_runs_headers;
+    yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, h[0], h[1], h[2], h[3], h[4], h[5], h[6]);
+    char c[YC_RUNS_COLUMNS][256];
     for (int i = 0; i < count; i++) {
-        const YcRunInfo *r = &runs[i];
-        char epochs[32], best[16], map[32], dur[32], started[32] = "-";
-        snprintf(epochs, sizeof epochs, "%d/%d", r->rec.epochs_done, r->rec.epochs);
-        if (r->rec.best_epoch > 0) snprintf(best, sizeof best, "%d", r->rec.best_epoch);
-        else snprintf(best, sizeof best, "-");
-        if (r->rec.best_epoch > 0 && isfinite(r->rec.best.map50_95)) snprintf(map, sizeof map, "%.4f", r->rec.best.map50_95);
-        else snprintf(map, sizeof map, "-");
-        yc_format_duration(r->duration_s, dur, sizeof dur);
-        if (isfinite(r->rec.start_time)) {
-            time_t t = (time_t)r->rec.start_time;
-            struct tm tm;
-            localtime_r(&t, &tm);
-            strftime(started, sizeof started, "%Y-%m-%d %H:%M", &tm);
-        }
-        yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, display_name(r, project),
-                      yc_run_display_status(r), epochs, best, map, dur, started);
+        yc_runs_cells(&runs[i], project, c);
+        yc_str_printf(out, "%-*s  %-11s  %7s  %4s  %11s  %8s  %s\n", wname, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
     }
 }

@@ -21,12 +21,21 @@ typedef struct YcRunInfo {
  * runs/detect/train), and project itself if it is a run; oldest first. Unreadable run.json files are skipped; *skipped counts them (may be NULL). */
 int yc_runs_list(const char *project, YcRunInfo **runs, int *count, int *skipped, YcErr *err);
 
+/* One run directory's run.json (a missing or broken file is an error naming
+ * it), with process_gone and duration_s filled. */
+int yc_run_info_read(const char *dir, YcRunInfo *info, YcErr *err);
+
 /* "running", "finished", "interrupted", "failed", or "killed" for a running
  * record whose process is gone (killed without a chance to write its end). */
 const char *yc_run_display_status(const YcRunInfo *run);
 
 /* "45s", "3m12s", "2h05m", "-" for unknown. */
 void yc_format_duration(double seconds, char *buf, size_t cap);
+
+/* The table's headers and one run's cells (name: its path below project). */
+#define YC_RUNS_COLUMNS 7
+extern const char *const yc_runs_headers[YC_RUNS_COLUMNS];
+void yc_runs_cells(const YcRunInfo *run, const char *project, char cells[YC_RUNS_COLUMNS][256]);
 
 /* A text table: name (the path below project), status, epochs (done/total),
  * best epoch, best mAP50-95, duration, start. */

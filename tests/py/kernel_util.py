@@ -113,3 +113,22 @@ def pid_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def png_image(content):
+    """The PIL image of a display's image/png (decoded, so a broken PNG fails)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    data = base64.b64decode(content["data"]["image/png"])
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def is_blank(image):
+    """True when every pixel has the same colour."""
+    lo, hi = zip(*image.convert("RGB").getextrema())
+    return lo == hi

@@ -9,8 +9,8 @@ import time
 import pytest
 from safetensors.numpy import load_file
 
-from kernel_util import (collect, outputs, pid_alive, run_cell, shell_reply, start_kernel, stop_kernel, stream_text,
-                         wait_until)
+from kernel_util import (collect, is_blank, outputs, pid_alive, png_image, run_cell, shell_reply, start_kernel,
+                         stop_kernel, stream_text, wait_until)
 
 
 @pytest.fixture
@@ -76,20 +76,47 @@ def test_foreground_training_shows_one_live_display(kernel, tmp_path):
     assert reply["status"] == "ok", reply
     displays = outputs(msgs, "display_data")
     updates = outputs(msgs, "update_display_data")
-    assert len(displays) == 1
-    display_id = displays[0]["transient"]["display_id"]
-    assert updates and all(u["transient"]["display_id"] == display_id for u in updates)
-    # throttled: at most 4 updates a second (plus the first and the last)
-    assert len(updates) <= elapsed / 0.25 + 2, (len(updates), elapsed)
-    final = updates[-1]["data"]["text/plain"]
+    progress = [d for d in displays if "image/png" not in d["data"]]
+    plots = [d for d in displays if "image/png" in d["data"]]
+    assert len(progress) == 1 and len(plots) == 1, [d["data"]["text/plain"] for d in displays]
+    display_id = progress[0]["transient"]["display_id"]
+    plot_id = plots[0]["transient"]["display_id"]
+    assert plot_id != display_id
+    progress_updates = [u for u in updates if u["transient"]["display_id"] == display_id]
+    plot_updates = [u for u in updates if u["transient"]["display_id"] == plot_id]
+    assert progress_updates and len(progress_updates) + len(plot_updates) == len(updates)
+    # throttled: at most 4 updates a second (plus the first and the last); the plot at most once a second
+    assert len(progress_updates) <= elapsed / 0.25 + 2, (len(progress_updates), elapsed)
+    assert len(plot_updates) <= elapsed / 1.0 + 2, (len(plot_updates), elapsed)
+    final = progress_updates[-1]["data"]["text/plain"]
     assert "100%" in final and "finished" in final and "epoch" in final
-    assert "<table" in updates[-1]["data"]["text/html"]
+    assert "<table" in progress_updates[-1]["data"]["text/html"]
+    # the results plot, rendered from results.csv after the epochs: its final state is the run's last
+    last_plot = (plot_updates or plots)[-1]
+    image = png_image(last_plot)
+    assert image.size == (1600, 780) and not is_blank(image)
+    assert last_plot["metadata"]["image/png"] == {"width": 1600, "height": 780}
+    rows = (tmp_path / "runs/detect/train/results.csv").read_text().splitlines()
+    assert len(rows) == 4  # header + 3 epochs
     text = stream_text(msgs)
     assert "scanning labels" in text  # a log event
     assert "mAP50-95" in text and "all" in text  # the validation table
     assert "Results saved to runs/detect/train" in text
     assert not outputs(msgs, "error")
     assert (tmp_path / "runs/detect/train/weights/last.safetensors").exists()
+
+
+def test_live_results_plot_follows_the_epochs(kernel, tmp_path):
+    """Slow epochs: the plot display is updated after each epoch, in place."""
+    _, kc = kernel(EMIT_BATCHES=6, EMIT_BATCH_MS=200)
+    reply, msgs = run_cell(kc, "train epochs=3")
+    assert reply["status"] == "ok", reply
+    plots = [c for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data") if "image/png" in c["data"]]
+    assert len({p["transient"]["display_id"] for p in plots}) == 1
+    assert len(plots) >= 3, len(plots)  # one per epoch (each over a second long)
+    assert not any(is_blank(png_image(p)) for p in plots)
+    # distinct renders: each epoch adds a point
+    assert len({p["data"]["image/png"] for p in plots}) >= 3
 
 
 def test_arguments_pass_through_and_background_is_stripped(kernel, tmp_path):

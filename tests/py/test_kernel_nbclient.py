@@ -7,7 +7,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from kernel_util import EMIT_EVENTS, install_kernelspec
+from kernel_util import EMIT_EVENTS, install_kernelspec, png_image
 
 
 def test_nbclient_runs_a_notebook(tmp_path, monkeypatch):
@@ -25,8 +25,11 @@ def test_nbclient_runs_a_notebook(tmp_path, monkeypatch):
     help_out, train_out, cfg_out, jobs_out = (c.outputs for c in nb.cells)
     assert help_out[0].output_type == "stream" and "epochs=100" in help_out[0].text
     displays = [o for o in train_out if o.output_type == "display_data"]
-    assert len(displays) == 1  # the live display, updated in place to its final state
+    # the live display and the live results plot, each updated in place to its final state
+    assert len(displays) == 2
     assert "100%" in displays[0].data["text/plain"] and "finished" in displays[0].data["text/plain"]
+    assert displays[1].metadata["image/png"] == {"width": 1600, "height": 780}
+    assert png_image(displays[1]).size == (1600, 780)
     assert not [o for o in train_out if o.output_type == "error"]
     assert "Results saved to runs/detect/nb" in "".join(o.text for o in train_out if o.output_type == "stream")
     assert cfg_out[0].output_type == "execute_result" and "imgsz: 320" in cfg_out[0].data["text/plain"]

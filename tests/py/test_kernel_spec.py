@@ -35,6 +35,7 @@ class YolocKernelTests(jupyter_kernel_test.KernelTests):
     ]
     code_display_data = [{"code": "tensorboard", "mime": "text/html"}]
     code_inspect_sample = "epochs"
+    code_page_something = "help epochs?"
     code_clear_output = "echo soon gone\nclear"
     code_history_pattern = "cfg ep*"
     supported_history_operations = ("tail", "range", "search")

@@ -15,7 +15,10 @@
  * error and exit 2 like bin/yoloc does for bad arguments), EMIT_HELPER=1
  * (fork a helper that sleeps in the worker's process group, like a
  * data-parallel rank, and write its pid to RUN_DIR/helper.pid). The words
- * it was given go to RUN_DIR/argv.txt, one per line. */
+ * it was given go to RUN_DIR/argv.txt, one per line. In train mode the REAL
+ * tracker (tracking/tracker.h) follows the events too, so the run directory
+ * gets run.json, args.yaml, results.csv, event files and results.png as a
+ * real run's does (EMIT_NO_TRACK=1 turns it off). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include "relay.h"
 #include "safetensors.h"
 #include "share.h"
+#include "tracker.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -205,8 +209,24 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "train") == 0) {
         record_argv(run_dir, argc, argv);
         if (env_int("EMIT_HELPER", 0)) start_helper(run_dir);
-        rc = run_train(run_dir, atoi(arg(argc, argv, "epochs", "2")), env_int("EMIT_BATCHES", 4),
-                       env_int("EMIT_BATCH_MS", 20));
+        int epochs = atoi(arg(argc, argv, "epochs", "2"));
+        YcTracker *tracker = NULL;
+        YcArgs args;
+        yc_args_defaults(&args);
+        args.epochs = epochs;
+        if (!env_int("EMIT_NO_TRACK", 0)) {
+            YcTrackerConfig cfg;
+            yc_tracker_config_defaults(&cfg, run_dir, &args);
+            cfg.command = "emit_events train";
+            cfg.histograms = false;
+            if (yc_tracker_open(&tracker, &cfg, &err)) {
+                fprintf(stderr, "emit_events: %s\n", err.msg);
+                return 1;
+            }
+            yc_events_subscribe(&bus, yc_tracker_on_event, tracker);
+        }
+        rc = run_train(run_dir, epochs, env_int("EMIT_BATCHES", 4), env_int("EMIT_BATCH_MS", 20));
+        if (tracker && yc_tracker_close(tracker, YC_RUN_UNSET, NULL, &err)) fprintf(stderr, "emit_events: %s\n", err.msg);
     } else if (strcmp(mode, "val") == 0) {
         emit((YcEvent){.type = YC_EVENT_RUN_START, .run_dir = run_dir});
         emit((YcEvent){.type = YC_EVENT_VAL_START, .batches = 2});

@@ -224,7 +224,7 @@ static void test_progress_bundle(void) {
     CHECK(strstr(plain, " 38%") != NULL); /* (1 + 5/10) / 4 */
     CHECK(strstr(plain, "epoch 2/4  batch 5/10") != NULL);
     CHECK(strstr(plain, "box 1.25 cls 2.5 dfl 0.75") != NULL);
-    CHECK(strstr(plain, "42.5 img/s") != NULL && strstr(plain, "02:05 left") != NULL);
+    CHECK(strstr(plain, "42.5 img/s") != NULL && strstr(plain, "2m05s left") != NULL);
     CHECK(strstr(plain, "0.250") != NULL); /* the epoch table */
     CHECK(strstr(cJSON_GetObjectItem(b, "text/html")->valuestring, "<table") != NULL);
     cJSON_Delete(b);

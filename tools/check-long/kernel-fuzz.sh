@@ -15,7 +15,7 @@ if ! command -v "$cc" >/dev/null; then
 fi
 work=$(mktemp -d /tmp/yoloc-kernel-fuzz.XXXXXX)
 pkgs="libzmq libcjson libcrypto uuid yaml-0.1 libpng cairo libturbojpeg openblas"
-srcs=$(ls kernel/*.c trainer/*.c | grep -v '^kernel/main.c$')
+srcs=$(ls kernel/*.c trainer/*.c tracking/*.c | grep -v '^kernel/main.c$')
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Itrainer -Itracking -Icli -Ikernel $(pkg-config --cflags $pkgs)"
 status=0
