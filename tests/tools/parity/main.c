@@ -19,6 +19,7 @@ static const struct {
     {"nms", parity_check_nms},
     {"decode", parity_check_decode},
     {"model", parity_check_model},
+    {"train", parity_check_train},
 };
 
 ParityGroup *parity_group(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {

@@ -62,5 +62,7 @@ int parity_check_nms(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_decode(const YcSafetensors *fixture, ParityReport *report);
 /* kind "model": the detection model's forward and backward (parity_model.c). */
 int parity_check_model(const YcSafetensors *fixture, ParityReport *report);
+/* kind "train": the training loop's iterations (parity_train.c). */
+int parity_check_train(const YcSafetensors *fixture, ParityReport *report);
 
 #endif
