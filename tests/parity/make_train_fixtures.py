@@ -43,9 +43,10 @@ CASES = [
     # steps at ni 0, 1, 3, 6 (accumulating 2 and 3 batches); lf changes at epoch 2.
     ("train_auto_warmup", dict(optimizer="auto", epochs=2, batch=2, nbs=64, imgsz=64), 4, 8, 1, True),
     # SGD (Nesterov) without warm-up, nbs 4 -> accumulate 2 and weight decay scaled
-    # by batch * accumulate / nbs, cosine schedule over 2 epochs.
+    # by batch * accumulate / nbs, cosine schedule over 2 epochs; layer 2 frozen
+    # (its batch norms run in evaluation mode, gradients flow through to layers 0-1).
     ("train_sgd_accumulate", dict(optimizer="SGD", lr0=0.02, epochs=2, batch=2, nbs=4, imgsz=64, warmup_epochs=0,
-                                  cos_lr=True, weight_decay=0.001), 3, 6, 2, False),
+                                  cos_lr=True, weight_decay=0.001, freeze=[2]), 3, 6, 2, False),
 ]
 NC = 3
 
