@@ -4,12 +4,19 @@
 #include <string.h>
 
 #include "clip.h"
+#include "fileio.h"
 #include "train_internal.h"
 
 static bool plotted(const YcTrainer *t, long ni) {
     for (int k = 0; k < t->n_plot; k++)
         if (t->plot_idx[k] == ni) return true;
     return false;
+}
+
+void yc_train_kept_checkpoint(const YcTrainer *t, char *out, size_t cap) {
+    if (t->s->run_dir && yc_file_exists(t->last))
+        snprintf(out, cap, "training stopped; the last good checkpoint is %s (epoch %d)", t->last, t->st.epoch + 1);
+    else snprintf(out, cap, "training stopped before any checkpoint was written");
 }
 
 /* The optimiser step: clip, step, zero, EMA. -1 (t->msg) on a non-finite gradient. */
@@ -19,10 +26,10 @@ static int optimizer_step(YcTrainer *t, int epoch, int i) {
         YcErr err;
         yc_err_clear(&err);
         yc_params_check_finite(t->params, t->np, true, &err);
-        snprintf(t->msg, sizeof t->msg,
-                 "non-finite gradients at epoch %d, batch %d (%s); stopped with the last good checkpoint%s%s", epoch + 1,
-                 i + 1, err.msg[0] ? err.msg : "gradient norm is not finite", t->s->run_dir ? " " : "",
-                 t->s->run_dir ? t->last : "");
+        char kept[4200];
+        yc_train_kept_checkpoint(t, kept, sizeof kept);
+        snprintf(t->msg, sizeof t->msg, "non-finite gradients at epoch %d, batch %d (%s); %s", epoch + 1, i + 1,
+                 err.msg[0] ? err.msg : "gradient norm is not finite", kept);
         return -1;
     }
     yc_optim_step(&t->opt);
@@ -108,11 +115,10 @@ int yc_train_epoch(YcTrainer *t, int epoch) {
             return -1;
         }
         if (!isfinite(lo.total)) {
-            snprintf(t->msg, sizeof t->msg,
-                     "non-finite loss at epoch %d, batch %d (box %g, cls %g, dfl %g); stopped with the last good "
-                     "checkpoint%s%s",
-                     epoch + 1, i + 1, lo.items[0], lo.items[1], lo.items[2], s->run_dir ? " " : "",
-                     s->run_dir ? t->last : "");
+            char kept[4200];
+            yc_train_kept_checkpoint(t, kept, sizeof kept);
+            snprintf(t->msg, sizeof t->msg, "non-finite loss at epoch %d, batch %d (box %g, cls %g, dfl %g); %s",
+                     epoch + 1, i + 1, lo.items[0], lo.items[1], lo.items[2], kept);
             return -1;
         }
         /* the running mean in float32, as the reference's tensor arithmetic */

@@ -50,6 +50,9 @@ double yc_train_elapsed(const YcTrainer *t);
  * written), 2 time limit reached, -1 failed (t->msg). */
 int yc_train_epoch(YcTrainer *t, int epoch);
 
+/* "training stopped; the last good checkpoint is ..." for failure messages. */
+void yc_train_kept_checkpoint(const YcTrainer *t, char *out, size_t cap);
+
 /* Writes a resumable checkpoint positioned at batch next_batch of epoch
  * (ni: the iteration of the last batch done) and sets the message; 1, or -1
  * (t->msg) when the checkpoint cannot be written. */

@@ -149,6 +149,7 @@ static int setup(YcTrainer *t, YcErr *err) {
     if (rc == 0 && have_st) rc = restore(t, &st, err);
     if (have_st) yc_st_free(&st);
     if (rc) return -1;
+    bool have_resume = have_st;
     if (!have_st) t->st.accumulate = yc_schedule_accumulate(&t->sched);
     if (s->val) {
         t->ema_model = yc_model_build(yc_model_yaml(t->m), t->nc, t->be, err);
@@ -161,7 +162,8 @@ static int setup(YcTrainer *t, YcErr *err) {
         long base = (long)(t->st.epochs - t->a->close_mosaic) * t->nb;
         for (int k = 0; k < 3; k++) t->plot_idx[t->n_plot++] = base + k;
     }
-    if (t->st.next_epoch > t->st.epochs - t->a->close_mosaic && s->train->close_mosaic) {
+    /* a resumed run past the close_mosaic epoch (the loop closes it at exactly that epoch) */
+    if (have_resume && t->st.next_epoch > t->st.epochs - t->a->close_mosaic && s->train->close_mosaic) {
         yc_train_log(t, "Closing dataloader mosaic");
         s->train->close_mosaic(s->train);
     }
