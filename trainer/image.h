@@ -41,7 +41,31 @@ typedef struct YcImageInfo {
     bool jpeg_complete;   /* JPEG: the file ends with the end-of-image marker */
 } YcImageInfo;
 
-/* Allocates h*w*c bytes (uninitialised). Errors on non-positive or huge sizes. */
+/* A 3-channel image assembled from rectangles of other images without
+ * copying them (the mosaic): canvas pixel (x, y) comes from the part whose
+ * rectangle [x0, x1) x [y0, y1) holds it, else it is `fill`. Parts must not
+ * overlap; their images must come from yc_image_alloc (the warps read a few
+ * bytes past a rectangle's last pixel). */
+typedef struct YcCanvasPart {
+    int x0, y0, x1, y1;
+    const uint8_t *data;   /* the pixel at canvas (x0, y0) */
+    int stride;            /* bytes per row of the part's image */
+} YcCanvasPart;
+
+typedef struct YcCanvas {
+    int w, h;
+    int nparts;
+    YcCanvasPart part[4];
+    uint8_t fill;
+} YcCanvas;
+
+/* A canvas that is just the image (3 channels). */
+void yc_canvas_of_image(const YcImage *im, YcCanvas *c);
+/* Materialises a canvas into an image (allocated here). */
+int yc_canvas_render(const YcCanvas *c, YcImage *out, YcErr *err);
+
+/* Allocates h*w*c bytes (uninitialised, plus a few spare bytes the vector
+ * kernels may read past the last pixel). Errors on non-positive or huge sizes. */
 int yc_image_alloc(YcImage *im, int h, int w, int c, YcErr *err);
 void yc_image_free(YcImage *im);
 /* Sets every byte to value. */
@@ -63,6 +87,13 @@ int yc_image_decode(const uint8_t *data, size_t size, bool strict, YcImage *out,
 
 /* yc_image_decode on a whole file; errors name the file. */
 int yc_image_read(const char *path, YcImage *out, YcErr *err);
+
+/* The same, decoding into buf (cap bytes, malloc'd) when the pixels fit
+ * (with the spare bytes); out->data == buf tells that it was used, else the
+ * caller still owns buf. Saves the allocator's page faults on big images. */
+int yc_image_read_into(const char *path, uint8_t *buf, size_t cap, YcImage *out, YcErr *err);
+/* Bytes yc_image_alloc reserves for an image (pixels plus the spare bytes). */
+size_t yc_image_alloc_bytes(int h, int w, int c);
 
 /* EXIF orientation (1..8) from a JPEG's APP1 segment; 1 when absent or unreadable. */
 int yc_jpeg_exif_orientation(const uint8_t *data, size_t size);

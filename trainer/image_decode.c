@@ -58,7 +58,8 @@ static void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *rgb, size_t pixels) {
     }
 }
 
-static int jpeg_decode(const uint8_t *data, size_t size, bool strict, YcImage *out, YcErr *err) {
+static int jpeg_decode(const uint8_t *data, size_t size, bool strict, uint8_t *buf, size_t cap, YcImage *out,
+                       YcErr *err) {
     out->data = NULL;
     tjhandle tj = tjInitDecompress();
     if (!tj) return yc_err(err, "cannot start the JPEG decoder");
@@ -70,7 +71,12 @@ static int jpeg_decode(const uint8_t *data, size_t size, bool strict, YcImage *o
     }
     bool cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
     YcImage raw = {0};
-    if (yc_image_alloc(&raw, h, w, cmyk ? 4 : 3, err)) {
+    int orientation = yc_jpeg_exif_orientation(data, size);
+    bool into_buf = buf && !cmyk && orientation == 1 && (long long)w * h <= YC_IMAGE_MAX_PIXELS &&
+                    yc_image_alloc_bytes(h, w, 3) <= cap;
+    if (into_buf) {
+        raw = (YcImage){.h = h, .w = w, .c = 3, .data = buf};
+    } else if (yc_image_alloc(&raw, h, w, cmyk ? 4 : 3, err)) {
         tjDestroy(tj);
         return -1;
     }
@@ -80,7 +86,7 @@ static int jpeg_decode(const uint8_t *data, size_t size, bool strict, YcImage *o
         if (strict || !warning) {
             yc_err(err, "corrupt JPEG data: %s", tjGetErrorStr2(tj));
             tjDestroy(tj);
-            yc_image_free(&raw);
+            if (!into_buf) yc_image_free(&raw);
             return -1;
         }
         /* a warning (e.g. premature end of data): the decoder filled what it could */
@@ -96,7 +102,6 @@ static int jpeg_decode(const uint8_t *data, size_t size, bool strict, YcImage *o
         yc_image_free(&raw);
         raw = rgb;
     }
-    int orientation = yc_jpeg_exif_orientation(data, size);
     if (orientation != 1) {
         YcImage turned;
         int rc = yc_image_orient(&raw, orientation, &turned, err);
@@ -112,17 +117,27 @@ int yc_image_decode(const uint8_t *data, size_t size, bool strict, YcImage *out,
     out->data = NULL;
     out->h = out->w = out->c = 0;
     YcImageFormat f = yc_image_sniff(data, size);
-    if (f == YC_FMT_JPEG) return jpeg_decode(data, size, strict, out, err);
+    if (f == YC_FMT_JPEG) return jpeg_decode(data, size, strict, NULL, 0, out, err);
     if (f == YC_FMT_PNG) return yc_png_decode(data, size, out, err);
     return unsupported(f, err);
 }
 
 int yc_image_read(const char *path, YcImage *out, YcErr *err) {
+    return yc_image_read_into(path, NULL, 0, out, err);
+}
+
+int yc_image_read_into(const char *path, uint8_t *buf, size_t cap, YcImage *out, YcErr *err) {
     char *data = NULL;
     size_t size = 0;
     out->data = NULL;
     if (yc_read_file(path, &data, &size, err)) return -1;
-    int rc = yc_image_decode((const uint8_t *)data, size, false, out, err);
+    int rc;
+    if (yc_image_sniff((const uint8_t *)data, size) == YC_FMT_JPEG) {
+        out->h = out->w = out->c = 0;
+        rc = jpeg_decode((const uint8_t *)data, size, false, buf, cap, out, err);
+    } else {
+        rc = yc_image_decode((const uint8_t *)data, size, false, out, err);
+    }
     free(data);
     if (rc) return yc_err_prefix(err, "%s", path);
     return 0;

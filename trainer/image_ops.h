@@ -25,14 +25,30 @@ void yc_warp_affine(const YcImage *src, YcImage *dst, const double M[6], uint8_t
 /* The same for a 3x3 perspective matrix (cv2.warpPerspective). */
 void yc_warp_perspective(const YcImage *src, YcImage *dst, const double M[9], uint8_t border);
 
+/* Planar variants used by the training pipeline: src is 3-channel
+ * interleaved and allocated by yc_image_alloc; dst receives 3 planes of
+ * dw x dh (R, G, B). Identical values to the interleaved versions. */
+void yc_warp_affine_planar(const YcImage *src, uint8_t *dst, int dw, int dh, const double M[6], uint8_t border);
+/* The affine warp reading a canvas (a mosaic that was never copied together). */
+void yc_warp_canvas_planar(const YcCanvas *c, uint8_t *dst, int dw, int dh, const double M[6], uint8_t border);
+/* ... followed by the HSV augmentation with these gains (NULL: none), in one pass. */
+void yc_warp_canvas_planar_hsv(const YcCanvas *c, uint8_t *dst, int dw, int dh, const double M[6], uint8_t border,
+                               const double *hsv_gains);
+void yc_warp_perspective_planar(const YcImage *src, uint8_t *dst, int dw, int dh, const double M[9], uint8_t border);
+
 /* The reference's HSV augmentation with the gains already drawn:
  * gains = (uniform(-1,1) * hsv_h, uniform(-1,1) * hsv_s, uniform(-1,1) * hsv_v).
  * RGB images (c == 3) only; others are left unchanged. */
 void yc_hsv_apply(YcImage *im, const double gains[3]);
 
-/* In-place mirror (left-right) and flip (up-down). */
+/* The same on three planes of h x w (R, G, B). */
+void yc_hsv_apply_planar(uint8_t *planes, int h, int w, const double gains[3]);
+
+/* In-place mirror (left-right) and flip (up-down), interleaved and planar (c planes). */
 void yc_flip_lr(YcImage *im);
 void yc_flip_ud(YcImage *im);
+void yc_flip_lr_planar(uint8_t *planes, int h, int w, int c);
+void yc_flip_ud_planar(uint8_t *planes, int h, int w, int c);
 
 /* Letterbox geometry: how an image of h x w goes into new_h x new_w.
  * scaleup=false only shrinks (validation); center=true splits the padding.
