@@ -39,5 +39,7 @@ int cli_mode_val(int argc, char **argv);
 int cli_mode_predict(int argc, char **argv);
 int cli_mode_info(int argc, char **argv);
 int cli_mode_cfg(int argc, char **argv);
+int cli_mode_dataset(int argc, char **argv);
+int cli_mode_convert(int argc, char **argv);
 
 #endif
