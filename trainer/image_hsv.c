@@ -12,15 +12,15 @@ void yc_hsv_apply(YcImage *im, const double r[3]) {
     if (im->c != 3) return;
     YcHsvTables t;
     yc_hsv_tables(r, &t);
-    yc_hsv_interleaved_scalar(&t, im->data, (size_t)im->h * im->w);
+    yc_hsv_interleaved_scalar(&t, im->data, im->w, im->h);
 }
 
 void yc_hsv_apply_planar(uint8_t *planes, int h, int w, const double r[3]) {
     YcHsvTables t;
     yc_hsv_tables(r, &t);
     size_t n = (size_t)h * w;
-    if (yc_simd_avx2()) yc_hsv_planes_avx2(&t, planes, planes + n, planes + 2 * n, n);
-    else yc_hsv_planes_scalar(&t, planes, planes + n, planes + 2 * n, n);
+    if (yc_simd_avx2()) yc_hsv_planes_avx2(&t, planes, planes + n, planes + 2 * n, w, h);
+    else yc_hsv_planes_scalar(&t, planes, planes + n, planes + 2 * n, w, h);
 }
 
 void yc_flip_lr_planar(uint8_t *planes, int h, int w, int c) {

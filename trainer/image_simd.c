@@ -155,7 +155,9 @@ void yc_hsv_tables(const double r[3], YcHsvTables *t) {
     }
     for (int v = 0; v < 256; v++) {
         int q = (int)(t->val[v] * 255.0f); /* saturation 0: every channel is V */
-        t->gray[v] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+        t->gray[0][v] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+        q = (int)lrintf(t->val[v] * 255.0f);
+        t->gray[1][v] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
     }
     /* OpenCV's sector table, turned to R, G, B order */
     static const int pick[6][3] = {{0, 3, 1}, {2, 0, 1}, {1, 0, 3}, {1, 2, 0}, {3, 1, 0}, {0, 1, 2}};
@@ -165,7 +167,7 @@ void yc_hsv_tables(const double r[3], YcHsvTables *t) {
 }
 
 /* One pixel: OpenCV's 8-bit RGB->HSV, the tables, float HSV->RGB truncated. */
-static inline void hsv_pixel(const YcHsvTables *t, uint8_t *pr, uint8_t *pg, uint8_t *pb) {
+static inline void hsv_pixel(const YcHsvTables *t, uint8_t *pr, uint8_t *pg, uint8_t *pb, bool round) {
     int r8 = *pr, g8 = *pg, b8 = *pb;
     int v = r8 > g8 ? r8 : g8;
     v = v > b8 ? v : b8;
@@ -183,17 +185,28 @@ static inline void hsv_pixel(const YcHsvTables *t, uint8_t *pr, uint8_t *pg, uin
     uint8_t *out[3] = {pr, pg, pb};
     for (int c = 0; c < 3; c++) {
         float x = S == 0.f ? V : tab[t->pick[c][sector]];
-        int q = (int)(x * 255.0f); /* truncated, as the reference's OpenCV build (IPP) does */
+        int q = round ? (int)lrintf(x * 255.0f) : (int)(x * 255.0f);
         *out[c] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
     }
 }
 
-void yc_hsv_interleaved_scalar(const YcHsvTables *t, uint8_t *rgb, size_t n) {
-    for (size_t i = 0; i < n; i++, rgb += 3) hsv_pixel(t, rgb, rgb + 1, rgb + 2);
+void yc_hsv_interleaved_scalar(const YcHsvTables *t, uint8_t *rgb, int w, int h) {
+    int tw = yc_hsv_trunc_width(w);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++, rgb += 3) hsv_pixel(t, rgb, rgb + 1, rgb + 2, x >= tw);
 }
 
-void yc_hsv_planes_scalar(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) hsv_pixel(t, r + i, g + i, b + i);
+void yc_hsv_span_scalar(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, size_t n, bool round) {
+    for (size_t i = 0; i < n; i++) hsv_pixel(t, r + i, g + i, b + i, round);
+}
+
+void yc_hsv_planes_scalar(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, int w, int h) {
+    int tw = yc_hsv_trunc_width(w);
+    for (int y = 0; y < h; y++) {
+        size_t o = (size_t)y * w;
+        yc_hsv_span_scalar(t, r + o, g + o, b + o, (size_t)tw, false);
+        yc_hsv_span_scalar(t, r + o + tw, g + o + tw, b + o + tw, (size_t)(w - tw), true);
+    }
 }
 
 void yc_reverse_rows_scalar(uint8_t *plane, int w, int h) {

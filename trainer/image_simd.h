@@ -54,16 +54,25 @@ struct YcHsvTables {
     float frac[256];       /* and the fraction */
     float sat[256], val[256]; /* lut_s / lut_v as fractions of 255 */
     double gain_s, gain_v; /* the tables' factors (r + 1) */
-    uint8_t gray[256];     /* output of a gray pixel (r = g = b = v): every channel */
+    uint8_t gray[2][256];  /* output of a gray pixel (r = g = b = v), truncated [0] / rounded [1] */
     int32_t pick[3][8];    /* per output channel (R, G, B): which tab value each sector uses */
 };
 
 void yc_hsv_tables(const double gains[3], YcHsvTables *t);
-/* The HSV augmentation on n interleaved RGB pixels (scalar only). */
-void yc_hsv_interleaved_scalar(const YcHsvTables *t, uint8_t *rgb, size_t n);
-/* The HSV augmentation on n pixels held as three planes r, g, b. */
-void yc_hsv_planes_scalar(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, size_t n);
-void yc_hsv_planes_avx2(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, size_t n);
+/* OpenCV converts HSV back to 8 bits in runs of 32 pixels per row that
+ * truncate, and rounds (half to even) the rest of the row: pixels at x >=
+ * yc_hsv_trunc_width(w) round. */
+static inline int yc_hsv_trunc_width(int w) {
+    return w - w % 32;
+}
+
+/* The HSV augmentation on a w x h interleaved RGB image (scalar only). */
+void yc_hsv_interleaved_scalar(const YcHsvTables *t, uint8_t *rgb, int w, int h);
+/* ... on n pixels of one row held as planes r, g, b, all truncating or all rounding. */
+void yc_hsv_span_scalar(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, size_t n, bool round);
+/* ... on three planes of w x h (R, G, B). */
+void yc_hsv_planes_scalar(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, int w, int h);
+void yc_hsv_planes_avx2(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, int w, int h);
 
 /* Reverses each row of a w-wide plane of h rows in place. */
 void yc_reverse_rows_scalar(uint8_t *plane, int w, int h);

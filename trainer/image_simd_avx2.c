@@ -68,7 +68,7 @@ AVX2 static inline __m256i recip_round(float num, __m256i x) {
 
 /* The HSV augmentation of eight pixels given as int32 lanes, stored to r, g, b. */
 AVX2 static inline void hsv8(const YcHsvTables *t, const __m256i pick[3], __m256i R, __m256i G, __m256i B, uint8_t *r,
-                             uint8_t *g, uint8_t *b) {
+                             uint8_t *g, uint8_t *b, bool round) {
     const __m256i half = _mm256_set1_epi32(1 << 11), i180 = _mm256_set1_epi32(180), izero = _mm256_setzero_si256();
     const __m256i i1 = _mm256_set1_epi32(1), i255 = _mm256_set1_epi32(255);
     const __m256 one = _mm256_set1_ps(1.f), f255 = _mm256_set1_ps(255.0f);
@@ -77,7 +77,7 @@ AVX2 static inline void hsv8(const YcHsvTables *t, const __m256i pick[3], __m256
         /* gray pixels (the mosaic's fill, for one): saturation 0, every channel V */
         int rv[8];
         _mm256_storeu_si256((__m256i *)rv, R);
-        for (int k = 0; k < 8; k++) r[k] = g[k] = b[k] = t->gray[rv[k]];
+        for (int k = 0; k < 8; k++) r[k] = g[k] = b[k] = t->gray[round][rv[k]];
         return;
     }
     __m256i v = _mm256_max_epi32(_mm256_max_epi32(R, G), B);
@@ -108,7 +108,8 @@ AVX2 static inline void hsv8(const YcHsvTables *t, const __m256i pick[3], __m256
         __m256i idx = _mm256_permutevar8x32_epi32(pick[c], sector);
         __m256 x = _mm256_blendv_ps(mid, V, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, izero)));
         x = _mm256_blendv_ps(x, t1, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, i1)));
-        __m256i q = _mm256_cvttps_epi32(_mm256_mul_ps(x, f255));
+        __m256 scaled = _mm256_mul_ps(x, f255);
+        __m256i q = round ? _mm256_cvtps_epi32(scaled) : _mm256_cvttps_epi32(scaled);
         q = _mm256_min_epi32(_mm256_max_epi32(q, izero), i255);
         store8(out[c], q);
     }
@@ -118,17 +119,22 @@ AVX2 static inline void load_pick(const YcHsvTables *t, __m256i pick[3]) {
     for (int c = 0; c < 3; c++) pick[c] = _mm256_loadu_si256((const __m256i *)t->pick[c]);
 }
 
-AVX2 void yc_hsv_planes_avx2(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, size_t n) {
+AVX2 void yc_hsv_planes_avx2(const YcHsvTables *t, uint8_t *r, uint8_t *g, uint8_t *b, int w, int h) {
     __m256i pick[3];
     load_pick(t, pick);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256i R = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(r + i)));
-        __m256i G = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(g + i)));
-        __m256i B = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(b + i)));
-        hsv8(t, pick, R, G, B, r + i, g + i, b + i);
+    int tw = yc_hsv_trunc_width(w); /* a multiple of 8: no group straddles it */
+    for (int y = 0; y < h; y++) {
+        size_t o = (size_t)y * w;
+        int x = 0;
+        for (; x + 8 <= w; x += 8) {
+            size_t i = o + (size_t)x;
+            __m256i R = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(r + i)));
+            __m256i G = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(g + i)));
+            __m256i B = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(b + i)));
+            hsv8(t, pick, R, G, B, r + i, g + i, b + i, x >= tw);
+        }
+        if (x < w) yc_hsv_span_scalar(t, r + o + x, g + o + x, b + o + x, (size_t)(w - x), x >= tw);
     }
-    if (i < n) yc_hsv_planes_scalar(t, r + i, g + i, b + i, n - i);
 }
 
 AVX2 static inline __m256i reverse32(__m256i v) {
@@ -168,6 +174,7 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
     const __m256i seven = _mm256_set1_epi32(7);
     __m256i pick[3] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
     if (hsv) load_pick(hsv, pick);
+    int tw = yc_hsv_trunc_width(dw);
     const __m256i three = _mm256_set1_epi32(3);
     const __m256i izero = _mm256_setzero_si256(), i255 = _mm256_set1_epi32(255);
     for (int y = 0; y < dh; y++) {
@@ -205,7 +212,7 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
                     touch = xb >= p->x0 && xa < p->x1 && yb >= p->y0 && ya < p->y1;
                 }
                 if (!touch) {
-                    uint8_t v = hsv ? hsv->gray[border] : border;
+                    uint8_t v = hsv ? hsv->gray[x >= tw][border] : border;
                     for (int c = 0; c < 3; c++) memset(row + c * plane + x, v, 8);
                     continue;
                 }
@@ -215,7 +222,7 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
                 _mm256_storeu_ps(sxs, sx);
                 _mm256_storeu_ps(sys, sy);
                 for (int k = 0; k < 8; k++) yc_warp3_pixel_scalar(src, sxs[k], sys[k], border, row + x + k, plane);
-                if (hsv) yc_hsv_planes_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 8);
+                if (hsv) yc_hsv_span_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 8, x >= tw);
                 continue;
             }
             __m256i x0 = _mm256_cvttps_epi32(sx), y0 = _mm256_cvttps_epi32(sy);
@@ -248,14 +255,14 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
                 if (hsv) rgb[c] = q;
                 else store8(row + c * plane + x, q);
             }
-            if (hsv) hsv8(hsv, pick, rgb[0], rgb[1], rgb[2], row + x, row + plane + x, row + 2 * plane + x);
+            if (hsv) hsv8(hsv, pick, rgb[0], rgb[1], rgb[2], row + x, row + plane + x, row + 2 * plane + x, x >= tw);
         }
         for (; x < dw; x++) {
             float fx = (float)x;
             float sx = m[0] * fx + m1fy + m[2];
             float sy = m[3] * fx + m4fy + m[5];
             yc_warp3_pixel_scalar(src, sx, sy, border, row + x, plane);
-            if (hsv) yc_hsv_planes_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 1);
+            if (hsv) yc_hsv_span_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 1, x >= tw);
         }
     }
 }

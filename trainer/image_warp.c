@@ -81,7 +81,7 @@ void yc_warp_canvas_planar_hsv(const YcCanvas *c, uint8_t *dst, int dw, int dh, 
     } else {
         size_t n = (size_t)dw * dh;
         yc_warp3_scalar(c, m, border, dw, 0, dh, dst, n, 1);
-        if (hsv_gains) yc_hsv_planes_scalar(&t, dst, dst + n, dst + 2 * n, n);
+        if (hsv_gains) yc_hsv_planes_scalar(&t, dst, dst + n, dst + 2 * n, dw, dh);
     }
 }
 
