@@ -450,8 +450,8 @@ int yc_loader_next(YcLoader *l, const YcBatch **batch, YcErr *err) {
 
 void yc_batch_to_float(const YcBatch *b, float *out) {
     size_t n = (size_t)b->n * 3 * b->h * b->w;
-    const float scale = 1.0f / 255.0f;
-    for (size_t i = 0; i < n; i++) out[i] = b->images[i] * scale;
+    /* a division, as the reference's img.float() / 255 (a multiply by 1/255 can differ in the last bit) */
+    for (size_t i = 0; i < n; i++) out[i] = (float)b->images[i] / 255.0f;
 }
 
 int yc_loader_sample(YcLoader *l, int epoch, int pos, int index, YcSample *out, YcBatchInfo *info, YcErr *err) {
