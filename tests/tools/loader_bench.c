@@ -1,6 +1,6 @@
 /* tests/bin/loader_bench: images per second of the data loader.
  *   loader_bench data=bccd.yaml [imgsz=640] [batch=16] [workers=1] [batches=40]
- *                [warmup=4] [split=train] [cache=false] [mode=train|val] [epochs=1]
+ *                [warmup=4] [split=train] [cache=false] [mode=train|val] [digest=false]
  * Opens the split, builds the training (or validation) loader with the
  * reference's default hyperparameters, skips `warmup` batches, then times
  * `batches` batches (crossing epochs as needed). Prints one line:
@@ -25,7 +25,7 @@ static double clock_s(clockid_t id) {
 
 int main(int argc, char **argv) {
     const char *data = "bccd.yaml", *split = "train", *cache = "false", *mode = "train";
-    int imgsz = 640, batch = 16, workers = 1, batches = 40, warmup = 4;
+    int imgsz = 640, batch = 16, workers = 1, batches = 40, warmup = 4, digest = 0;
     for (int i = 1; i < argc; i++) {
         char *eq = strchr(argv[i], '=');
         if (!eq) {
@@ -43,6 +43,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "split")) split = v;
         else if (!strcmp(k, "cache")) cache = v;
         else if (!strcmp(k, "mode")) mode = v;
+        else if (!strcmp(k, "digest")) digest = !strcmp(v, "true");
         else {
             fprintf(stderr, "loader_bench: unknown key '%s'\n", k);
             return 2;
@@ -76,6 +77,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     int epoch = 0, images = 0, done = 0;
+    unsigned long long hash = 1469598103934665603ULL;
     double t0 = 0, c0 = 0;
     yc_loader_start_epoch(l, epoch, &err);
     while (done < warmup + batches) {
@@ -94,11 +96,18 @@ int main(int argc, char **argv) {
             c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         }
         if (done >= warmup) images += b->n;
+        if (digest) {
+            size_t n = (size_t)b->n * 3 * b->h * b->w;
+            for (size_t i = 0; i < n; i++) hash = (hash ^ b->images[i]) * 1099511628211ULL;
+            const unsigned char *t = (const unsigned char *)b->target;
+            for (size_t i = 0; i < (size_t)b->targets * 6 * sizeof(float); i++) hash = (hash ^ t[i]) * 1099511628211ULL;
+        }
         done++;
     }
     double dt = clock_s(CLOCK_MONOTONIC) - t0, cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     printf("loader images/s: %.1f wall, %.1f per CPU-second (%d images in %.2f s wall, %.2f s CPU, workers=%d)\n",
            images / dt, images / cpu, images, dt, cpu, workers);
+    if (digest) printf("digest %016llx\n", hash);
     for (int i = 0; i < yc_loader_warning_count(l) && i < 5; i++) {
         char w[1200];
         if (yc_loader_warning(l, i, w, sizeof w) == 0) fprintf(stderr, "warning: %s\n", w);
