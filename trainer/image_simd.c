@@ -135,6 +135,16 @@ void yc_hsv_tables(const double r[3], YcHsvTables *t) {
     lut_s[0] = 0;
     t->gain_s = r[1] + 1;
     t->gain_v = r[2] + 1;
+    t->gain_s_f = (float)t->gain_s;
+    t->gain_v_f = (float)t->gain_v;
+    t->sat_float = t->val_float = true;
+    for (int i = 0; i < 256; i++) {
+        float fs = (float)i * t->gain_s_f, fv = (float)i * t->gain_v_f;
+        fs = fs < 0 ? 0 : fs > 255 ? 255 : fs;
+        fv = fv < 0 ? 0 : fv > 255 ? 255 : fv;
+        if ((int)fs != lut_s[i]) t->sat_float = false;
+        if ((int)fv != lut_v[i]) t->val_float = false;
+    }
     t->sdiv[0] = t->hdiv[0] = 0;
     for (int i = 1; i < 256; i++) {
         t->sdiv[i] = (int32_t)lrint((255 << 12) / (1. * i));

@@ -54,6 +54,8 @@ struct YcHsvTables {
     float frac[256];       /* and the fraction */
     float sat[256], val[256]; /* lut_s / lut_v as fractions of 255 */
     double gain_s, gain_v; /* the tables' factors (r + 1) */
+    float gain_s_f, gain_v_f; /* the same in single precision ... */
+    bool sat_float, val_float; /* ... when they give every table entry exactly (checked for all 256) */
     uint8_t gray[2][256];  /* output of a gray pixel (r = g = b = v), truncated [0] / rounded [1] */
     int32_t pick[3][8];    /* per output channel (R, G, B): which tab value each sector uses */
 };

@@ -4,6 +4,7 @@
  * Compiled for every target; only called when yc_simd_avx2() is true. */
 #include <immintrin.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "image_simd.h"
@@ -11,24 +12,6 @@
 #define AVX2 __attribute__((target("avx2")))
 
 void yc_warp3_pixel_scalar(const YcCanvas *src, float sx, float sy, uint8_t border, uint8_t *o, size_t plane);
-
-/* Stores the low byte of each of eight int32 lanes (0..255) to dst[0..7]. */
-AVX2 static inline void store8(uint8_t *dst, __m256i q) {
-    __m256i w = _mm256_packus_epi32(q, q);   /* per 128-bit lane: q0..3 q0..3 | q4..7 q4..7 */
-    __m256i b = _mm256_packus_epi16(w, w);   /* bytes: q0..3 repeated | q4..7 repeated */
-    __m128i lo = _mm256_castsi256_si128(b), hi = _mm256_extracti128_si256(b, 1);
-    _mm_storel_epi64((__m128i *)dst, _mm_unpacklo_epi32(lo, hi));
-}
-
-/* Eight 32-bit loads at byte offsets: scalar loads beat the gather
- * instruction on the AMD cores we measured. */
-/* Eight unaligned 32-bit loads at byte offsets: scalar loads beat the
- * gather instruction on the AMD cores we measured. */
-AVX2 static inline __m256i load8(const uint8_t *base, const int *off) {
-    uint32_t v[8];
-    for (int k = 0; k < 8; k++) memcpy(&v[k], base + off[k], 4);
-    return _mm256_loadu_si256((const __m256i *)v);
-}
 
 /* floor(v) for finite v, clamped to +-2^24 (far outside any canvas). */
 static inline int floor_clamped(float v) {
@@ -38,7 +21,8 @@ static inline int floor_clamped(float v) {
     return (float)t > v ? t - 1 : t;
 }
 
-/* A table lookup for eight lanes with scalar loads (see load8). */
+/* A table lookup for eight lanes with scalar loads: they beat the gather
+ * instruction on the AMD cores we measured. */
 AVX2 static inline __m256 lookup_f(const float *table, __m256i index) {
     int idx[8];
     _mm256_storeu_si256((__m256i *)idx, index);
@@ -58,6 +42,25 @@ AVX2 static inline __m256 scaled_lut(__m256i x, __m256d gain) {
     return _mm256_mul_ps(_mm256_cvtepi32_ps(q), _mm256_set1_ps(1.0f / 255.0f));
 }
 
+/* The same in single precision, used when the tables were checked to agree. */
+AVX2 static inline __m256 scaled_lut_f(__m256i x, float gain) {
+    __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(x), _mm256_set1_ps(gain));
+    p = _mm256_min_ps(_mm256_max_ps(p, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
+    return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvttps_epi32(p)), _mm256_set1_ps(1.0f / 255.0f));
+}
+
+/* Stores the low bytes of three vectors of eight int32 lanes (values 0..255,
+ * saturated) to a, b and c. */
+AVX2 static inline void store3x8(uint8_t *a, uint8_t *b, uint8_t *c, __m256i qa, __m256i qb, __m256i qc) {
+    __m256i ab = _mm256_packus_epi32(qa, qb), cc = _mm256_packus_epi32(qc, qc);
+    __m256i bytes = _mm256_packus_epi16(ab, cc); /* per lane: a0-3 b0-3 c0-3 c0-3 | a4-7 b4-7 c4-7 c4-7 */
+    __m256i order = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    __m128i lo = _mm256_castsi256_si128(order), hi = _mm256_extracti128_si256(order, 1);
+    _mm_storel_epi64((__m128i *)a, lo);
+    _mm_storeh_pd((double *)b, _mm_castsi128_pd(lo));
+    _mm_storel_epi64((__m128i *)c, hi);
+}
+
 /* round(num / x) for 1 <= x <= 255: single-precision division rounds to the
  * same integers as the double-precision tables (checked for every x); 0 for x = 0. */
 AVX2 static inline __m256i recip_round(float num, __m256i x) {
@@ -67,10 +70,10 @@ AVX2 static inline __m256i recip_round(float num, __m256i x) {
 }
 
 /* The HSV augmentation of eight pixels given as int32 lanes, stored to r, g, b. */
-AVX2 static inline void hsv8(const YcHsvTables *t, const __m256i pick[3], __m256i R, __m256i G, __m256i B, uint8_t *r,
+AVX2 __attribute__((always_inline)) static inline void hsv8(const YcHsvTables *t, const __m256i pick[3], __m256i R, __m256i G, __m256i B, uint8_t *r,
                              uint8_t *g, uint8_t *b, bool round) {
     const __m256i half = _mm256_set1_epi32(1 << 11), i180 = _mm256_set1_epi32(180), izero = _mm256_setzero_si256();
-    const __m256i i1 = _mm256_set1_epi32(1), i255 = _mm256_set1_epi32(255);
+    const __m256i i1 = _mm256_set1_epi32(1);
     const __m256 one = _mm256_set1_ps(1.f), f255 = _mm256_set1_ps(255.0f);
     __m256i same = _mm256_and_si256(_mm256_cmpeq_epi32(R, G), _mm256_cmpeq_epi32(G, B));
     if (_mm256_movemask_epi8(same) == -1) {
@@ -95,24 +98,23 @@ AVX2 static inline void hsv8(const YcHsvTables *t, const __m256i pick[3], __m256
     __m256 hue = lookup_f(t->hue, h); /* sector + fraction in one load */
     __m256i sector = _mm256_cvttps_epi32(hue);
     __m256 f = _mm256_sub_ps(hue, _mm256_cvtepi32_ps(sector));
-    __m256 S = scaled_lut(s, _mm256_set1_pd(t->gain_s));
-    __m256 V = scaled_lut(v, _mm256_set1_pd(t->gain_v));
+    __m256 S = t->sat_float ? scaled_lut_f(s, t->gain_s_f) : scaled_lut(s, _mm256_set1_pd(t->gain_s));
+    __m256 V = t->val_float ? scaled_lut_f(v, t->gain_v_f) : scaled_lut(v, _mm256_set1_pd(t->gain_v));
     __m256 t1 = _mm256_mul_ps(V, _mm256_sub_ps(one, S));
     __m256 t2 = _mm256_mul_ps(V, _mm256_sub_ps(one, _mm256_mul_ps(S, f)));
     __m256 t3 = _mm256_mul_ps(V, _mm256_sub_ps(one, _mm256_mul_ps(S, _mm256_sub_ps(one, f))));
     /* V and t1 are always among the outputs, with t2 (odd sectors) or t3 (even);
      * with S = 0 all four equal V, so no special case is needed */
     __m256 mid = _mm256_blendv_ps(t3, t2, _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(sector, i1), i1)));
-    uint8_t *out[3] = {r, g, b};
+    __m256i q[3];
     for (int c = 0; c < 3; c++) {
         __m256i idx = _mm256_permutevar8x32_epi32(pick[c], sector);
         __m256 x = _mm256_blendv_ps(mid, V, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, izero)));
         x = _mm256_blendv_ps(x, t1, _mm256_castsi256_ps(_mm256_cmpeq_epi32(idx, i1)));
-        __m256 scaled = _mm256_mul_ps(x, f255);
-        __m256i q = round ? _mm256_cvtps_epi32(scaled) : _mm256_cvttps_epi32(scaled);
-        q = _mm256_min_epi32(_mm256_max_epi32(q, izero), i255);
-        store8(out[c], q);
+        __m256 scaled = _mm256_mul_ps(x, f255); /* 0..255: every value is a fraction of V <= 1 */
+        q[c] = round ? _mm256_cvtps_epi32(scaled) : _mm256_cvttps_epi32(scaled);
     }
+    store3x8(r, g, b, q[0], q[1], q[2]);
 }
 
 AVX2 static inline void load_pick(const YcHsvTables *t, __m256i pick[3]) {
@@ -164,8 +166,118 @@ AVX2 void yc_reverse_rows_avx2(uint8_t *plane, int w, int h) {
     }
 }
 
+/* The axis-aligned case (no rotation or shear: the default augmentation):
+ * the source column of an output column and the source row of an output row
+ * do not depend on the other coordinate, so they are computed once. Same
+ * arithmetic as the general kernel (the zero terms keep their sign), so the
+ * same output bit for bit. Returns false when it cannot allocate. */
+AVX2 static bool warp3_avx2_axis(const YcCanvas *src, const float m[6], uint8_t border, int dw, int dh,
+                                 const YcHsvTables *hsv, uint8_t *dst) {
+    float *sxc = malloc(sizeof(float) * 3 * (size_t)dw);
+    int *offc = malloc(sizeof(int) * (size_t)dw);
+    if (!sxc || !offc) {
+        free(sxc);
+        free(offc);
+        return false;
+    }
+    float *axc = sxc + dw, *omxc = axc + dw;
+    const float m1fy = m[1] * 0.0f; /* m[1] is a signed zero: m[1] * fy is that same zero for every row */
+    for (int x = 0; x < dw; x++) {
+        float sx = m[0] * (float)x + m1fy + m[2];
+        int x0 = sx >= 0.f && sx < 2147483520.f ? (int)sx : 0;
+        sxc[x] = sx;
+        axc[x] = sx - (float)x0;
+        omxc[x] = 1.f - axc[x];
+        offc[x] = x0 * 3;
+    }
+    size_t plane = (size_t)dw * dh;
+    __m256i pick[3] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    if (hsv) load_pick(hsv, pick);
+    int tw = yc_hsv_trunc_width(dw);
+    static const int order[8] = {0, 1, 4, 5, 2, 3, 6, 7};
+    for (int y = 0; y < dh; y++) {
+        float fy = (float)y, m4fy = m[4] * fy;
+        float sy = m[3] * 0.0f + m4fy + m[5]; /* as the general kernel's m[3] * fx + m4fy + m[5] */
+        bool row_in = sy >= 0.f && sy < (float)(src->h - 1);
+        int y0 = row_in ? (int)sy : 0;
+        float ay = sy - (float)y0, omy = 1.f - ay;
+        const __m256 vay = _mm256_set1_ps(ay), vomy = _mm256_set1_ps(omy);
+        int fya = sy == sy ? floor_clamped(sy) : 0;
+        uint8_t *row = dst + (size_t)y * dw;
+        int x = 0;
+        for (; x + 8 <= dw; x += 8) {
+            float s0 = sxc[x], s7 = sxc[x + 7];
+            float sxa = s0 < s7 ? s0 : s7, sxb = s0 < s7 ? s7 : s0;
+            bool finite = s0 == s0 && s7 == s7 && sy == sy;
+            const YcCanvasPart *part = NULL;
+            if (finite && row_in && sxa >= 0.f && sxb < (float)(src->w - 1)) {
+                int xa = (int)sxa, xb = (int)sxb;
+                for (int i = 0; i < src->nparts && !part; i++) {
+                    const YcCanvasPart *p = &src->part[i];
+                    if (xa >= p->x0 && xb + 1 < p->x1 && y0 >= p->y0 && y0 + 1 < p->y1) part = p;
+                }
+            }
+            if (!part && finite && src->fill == border) {
+                int xa = floor_clamped(sxa), xb = floor_clamped(sxb) + 1;
+                bool touch = false;
+                for (int i = 0; i < src->nparts && !touch; i++) {
+                    const YcCanvasPart *p = &src->part[i];
+                    touch = xb >= p->x0 && xa < p->x1 && fya + 1 >= p->y0 && fya < p->y1;
+                }
+                if (!touch) {
+                    uint8_t v = hsv ? hsv->gray[x >= tw][border] : border;
+                    for (int c = 0; c < 3; c++) memset(row + c * plane + x, v, 8);
+                    continue;
+                }
+            }
+            if (!part) {
+                for (int k = 0; k < 8; k++) yc_warp3_pixel_scalar(src, sxc[x + k], sy, border, row + x + k, plane);
+                if (hsv) yc_hsv_span_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 8, x >= tw);
+                continue;
+            }
+            __m256 ax = _mm256_loadu_ps(axc + x), omx = _mm256_loadu_ps(omxc + x);
+            __m256 w00 = _mm256_mul_ps(omx, vomy), w01 = _mm256_mul_ps(ax, vomy);
+            __m256 w10 = _mm256_mul_ps(omx, vay), w11 = _mm256_mul_ps(ax, vay);
+            const uint8_t *row0 = part->data + (size_t)(y0 - part->y0) * part->stride - (size_t)part->x0 * 3;
+            const uint8_t *row1 = row0 + part->stride;
+            uint64_t top[8], bot[8];
+            for (int k = 0; k < 8; k++) {
+                memcpy(&top[k], row0 + offc[x + order[k]], 8);
+                memcpy(&bot[k], row1 + offc[x + order[k]], 8);
+            }
+            __m256i t_lo = _mm256_loadu_si256((const __m256i *)top), t_hi = _mm256_loadu_si256((const __m256i *)(top + 4));
+            __m256i b_lo = _mm256_loadu_si256((const __m256i *)bot), b_hi = _mm256_loadu_si256((const __m256i *)(bot + 4));
+            __m256i rgb[3];
+            for (int c = 0; c < 3; c++) {
+                const __m256i sel = _mm256_setr_epi8(c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1,
+                                                     c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1);
+                __m256i st_lo = _mm256_shuffle_epi8(t_lo, sel), st_hi = _mm256_shuffle_epi8(t_hi, sel);
+                __m256i sb_lo = _mm256_shuffle_epi8(b_lo, sel), sb_hi = _mm256_shuffle_epi8(b_hi, sel);
+                __m256 a = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(st_lo, st_hi));
+                __m256 b = _mm256_cvtepi32_ps(_mm256_unpackhi_epi64(st_lo, st_hi));
+                __m256 cc = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(sb_lo, sb_hi));
+                __m256 d = _mm256_cvtepi32_ps(_mm256_unpackhi_epi64(sb_lo, sb_hi));
+                __m256 v = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(a, w00), _mm256_mul_ps(b, w01)),
+                                                       _mm256_mul_ps(cc, w10)),
+                                         _mm256_mul_ps(d, w11));
+                rgb[c] = _mm256_cvtps_epi32(v);
+            }
+            if (hsv) hsv8(hsv, pick, rgb[0], rgb[1], rgb[2], row + x, row + plane + x, row + 2 * plane + x, x >= tw);
+            else store3x8(row + x, row + plane + x, row + 2 * plane + x, rgb[0], rgb[1], rgb[2]);
+        }
+        for (; x < dw; x++) {
+            yc_warp3_pixel_scalar(src, sxc[x], sy, border, row + x, plane);
+            if (hsv) yc_hsv_span_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 1, x >= tw);
+        }
+    }
+    free(sxc);
+    free(offc);
+    return true;
+}
+
 AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, int dw, int dh, const YcHsvTables *hsv,
                         uint8_t *dst) {
+    if (m[1] == 0.f && m[3] == 0.f && warp3_avx2_axis(src, m, border, dw, dh, hsv, dst)) return;
     size_t plane = (size_t)dw * dh;
     const __m256 iota = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256 m0 = _mm256_set1_ps(m[0]), m2 = _mm256_set1_ps(m[2]), m3 = _mm256_set1_ps(m[3]),
@@ -176,7 +288,6 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
     if (hsv) load_pick(hsv, pick);
     int tw = yc_hsv_trunc_width(dw);
     const __m256i three = _mm256_set1_epi32(3);
-    const __m256i izero = _mm256_setzero_si256(), i255 = _mm256_set1_epi32(255);
     for (int y = 0; y < dh; y++) {
         float fy = (float)y, m1fy = m[1] * fy, m4fy = m[4] * fy;
         const __m256 vm1fy = _mm256_set1_ps(m1fy), vm4fy = _mm256_set1_ps(m4fy);
@@ -235,27 +346,37 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
             __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(ry, _mm256_set1_epi32(part->stride)), _mm256_mullo_epi32(rx, three));
             int offs[8];
             _mm256_storeu_si256((__m256i *)offs, off);
+            /* 8 bytes per pixel and row hold both horizontal neighbours (RGB RGB);
+             * pixels are placed (0 1 | 4 5) and (2 3 | 6 7) so that unpacking the
+             * 64-bit halves gives them back in order */
             const uint8_t *row0 = part->data, *row1 = part->data + part->stride;
-            __m256i g00 = load8(row0, offs), g01 = load8(row0 + 3, offs);
-            __m256i g10 = load8(row1, offs), g11 = load8(row1 + 3, offs);
+            uint64_t top[8], bot[8];
+            static const int order[8] = {0, 1, 4, 5, 2, 3, 6, 7};
+            for (int k = 0; k < 8; k++) {
+                memcpy(&top[k], row0 + offs[order[k]], 8);
+                memcpy(&bot[k], row1 + offs[order[k]], 8);
+            }
+            __m256i t_lo = _mm256_loadu_si256((const __m256i *)top), t_hi = _mm256_loadu_si256((const __m256i *)(top + 4));
+            __m256i b_lo = _mm256_loadu_si256((const __m256i *)bot), b_hi = _mm256_loadu_si256((const __m256i *)(bot + 4));
             __m256i rgb[3];
             for (int c = 0; c < 3; c++) {
-                /* byte c of each 32-bit word, zero-extended (pshufb; -1 selects zero) */
-                const __m256i sel = _mm256_setr_epi8(c, -1, -1, -1, 4 + c, -1, -1, -1, 8 + c, -1, -1, -1, 12 + c, -1, -1, -1,
-                                                     c, -1, -1, -1, 4 + c, -1, -1, -1, 8 + c, -1, -1, -1, 12 + c, -1, -1, -1);
-                __m256 a = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(g00, sel));
-                __m256 b = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(g01, sel));
-                __m256 cc = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(g10, sel));
-                __m256 d = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(g11, sel));
+                /* per 128-bit lane: dwords [pixel0 byte c, pixel1 byte c, pixel0 byte c+3, pixel1 byte c+3] */
+                const __m256i sel = _mm256_setr_epi8(c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1,
+                                                     c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1);
+                __m256i st_lo = _mm256_shuffle_epi8(t_lo, sel), st_hi = _mm256_shuffle_epi8(t_hi, sel);
+                __m256i sb_lo = _mm256_shuffle_epi8(b_lo, sel), sb_hi = _mm256_shuffle_epi8(b_hi, sel);
+                __m256 a = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(st_lo, st_hi));
+                __m256 b = _mm256_cvtepi32_ps(_mm256_unpackhi_epi64(st_lo, st_hi));
+                __m256 cc = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(sb_lo, sb_hi));
+                __m256 d = _mm256_cvtepi32_ps(_mm256_unpackhi_epi64(sb_lo, sb_hi));
                 __m256 v = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(a, w00), _mm256_mul_ps(b, w01)),
                                                        _mm256_mul_ps(cc, w10)),
                                          _mm256_mul_ps(d, w11));
-                __m256i q = _mm256_cvtps_epi32(v); /* round half to even (default MXCSR) */
-                q = _mm256_min_epi32(_mm256_max_epi32(q, izero), i255);
-                if (hsv) rgb[c] = q;
-                else store8(row + c * plane + x, q);
+                /* round half to even (default MXCSR); a blend of 0..255 stays in 0..255 */
+                rgb[c] = _mm256_cvtps_epi32(v);
             }
             if (hsv) hsv8(hsv, pick, rgb[0], rgb[1], rgb[2], row + x, row + plane + x, row + 2 * plane + x, x >= tw);
+            else store3x8(row + x, row + plane + x, row + 2 * plane + x, rgb[0], rgb[1], rgb[2]);
         }
         for (; x < dw; x++) {
             float fx = (float)x;
