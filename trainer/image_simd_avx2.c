@@ -80,7 +80,9 @@ AVX2 __attribute__((always_inline)) static inline void hsv8(const YcHsvTables *t
         /* gray pixels (the mosaic's fill, for one): saturation 0, every channel V */
         int rv[8];
         _mm256_storeu_si256((__m256i *)rv, R);
-        for (int k = 0; k < 8; k++) r[k] = g[k] = b[k] = t->gray[round][rv[k]];
+        const uint8_t *gt = t->gray[round];
+        __m256i gv = _mm256_setr_epi32(gt[rv[0]], gt[rv[1]], gt[rv[2]], gt[rv[3]], gt[rv[4]], gt[rv[5]], gt[rv[6]], gt[rv[7]]);
+        store3x8(r, g, b, gv, gv, gv);
         return;
     }
     __m256i v = _mm256_max_epi32(_mm256_max_epi32(R, G), B);
@@ -166,6 +168,18 @@ AVX2 void yc_reverse_rows_avx2(uint8_t *plane, int w, int h) {
     }
 }
 
+/* The 2 horizontally adjacent canvas pixels at (x, y), (x + 1, y) as the low 6
+ * bytes of *out (RGB RGB); pixels outside the canvas or every part are the fill. */
+static inline void canvas_pair(const YcCanvas *c, int x, int y, uint64_t *out) {
+    uint8_t b[8] = {0};
+    for (int k = 0; k < 2; k++) {
+        int px = x + k;
+        bool in = px >= 0 && px < c->w && y >= 0 && y < c->h;
+        for (int ch = 0; ch < 3; ch++) b[3 * k + ch] = in ? yc_canvas_at(c, px, y, ch) : c->fill;
+    }
+    memcpy(out, b, 8);
+}
+
 /* The axis-aligned case (no rotation or shear: the default augmentation):
  * the source column of an output column and the source row of an output row
  * do not depend on the other coordinate, so they are computed once. Same
@@ -230,21 +244,42 @@ AVX2 static bool warp3_avx2_axis(const YcCanvas *src, const float m[6], uint8_t 
                     continue;
                 }
             }
-            if (!part) {
+            uint64_t top[8], bot[8];
+            __m256 ax, omx;
+            int outside = 0; /* lanes entirely outside the canvas: the border value, not a blend */
+            if (part) {
+                ax = _mm256_loadu_ps(axc + x);
+                omx = _mm256_loadu_ps(omxc + x);
+                const uint8_t *row0 = part->data + (size_t)(y0 - part->y0) * part->stride - (size_t)part->x0 * 3;
+                const uint8_t *row1 = row0 + part->stride;
+                for (int k = 0; k < 8; k++) {
+                    memcpy(&top[k], row0 + offc[x + order[k]], 8);
+                    memcpy(&bot[k], row1 + offc[x + order[k]], 8);
+                }
+            } else if (finite && src->fill == border) {
+                /* blocks across part edges: gather each lane's neighbours from the canvas
+                 * (the fill and the border are the same value, so the blend is the scalar one) */
+                float axs[8], omxs[8];
+                for (int k = 0; k < 8; k++) {
+                    int lane = order[k];
+                    float sx = sxc[x + lane];
+                    if (!(sx > -1.f && sy > -1.f && sx < (float)src->w && sy < (float)src->h)) outside |= 1 << lane;
+                    int fx0 = floor_clamped(sx);
+                    axs[lane] = sx - (float)fx0;
+                    omxs[lane] = 1.f - axs[lane];
+                    canvas_pair(src, fx0, fya, &top[k]);
+                    canvas_pair(src, fx0, fya + 1, &bot[k]);
+                }
+                ax = _mm256_loadu_ps(axs);
+                omx = _mm256_loadu_ps(omxs);
+            } else {
                 for (int k = 0; k < 8; k++) yc_warp3_pixel_scalar(src, sxc[x + k], sy, border, row + x + k, plane);
                 if (hsv) yc_hsv_span_scalar(hsv, row + x, row + plane + x, row + 2 * plane + x, 8, x >= tw);
                 continue;
             }
-            __m256 ax = _mm256_loadu_ps(axc + x), omx = _mm256_loadu_ps(omxc + x);
-            __m256 w00 = _mm256_mul_ps(omx, vomy), w01 = _mm256_mul_ps(ax, vomy);
-            __m256 w10 = _mm256_mul_ps(omx, vay), w11 = _mm256_mul_ps(ax, vay);
-            const uint8_t *row0 = part->data + (size_t)(y0 - part->y0) * part->stride - (size_t)part->x0 * 3;
-            const uint8_t *row1 = row0 + part->stride;
-            uint64_t top[8], bot[8];
-            for (int k = 0; k < 8; k++) {
-                memcpy(&top[k], row0 + offc[x + order[k]], 8);
-                memcpy(&bot[k], row1 + offc[x + order[k]], 8);
-            }
+            __m256 gay = part ? vay : _mm256_set1_ps(sy - (float)fya), gomy = part ? vomy : _mm256_set1_ps(1.f - (sy - (float)fya));
+            __m256 w00 = _mm256_mul_ps(omx, gomy), w01 = _mm256_mul_ps(ax, gomy);
+            __m256 w10 = _mm256_mul_ps(omx, gay), w11 = _mm256_mul_ps(ax, gay);
             __m256i t_lo = _mm256_loadu_si256((const __m256i *)top), t_hi = _mm256_loadu_si256((const __m256i *)(top + 4));
             __m256i b_lo = _mm256_loadu_si256((const __m256i *)bot), b_hi = _mm256_loadu_si256((const __m256i *)(bot + 4));
             __m256i rgb[3];
@@ -261,6 +296,11 @@ AVX2 static bool warp3_avx2_axis(const YcCanvas *src, const float m[6], uint8_t 
                                                        _mm256_mul_ps(cc, w10)),
                                          _mm256_mul_ps(d, w11));
                 rgb[c] = _mm256_cvtps_epi32(v);
+                if (outside) {
+                    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+                    __m256i m = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(outside), bit), bit);
+                    rgb[c] = _mm256_blendv_epi8(rgb[c], _mm256_set1_epi32(border), m);
+                }
             }
             if (hsv) hsv8(hsv, pick, rgb[0], rgb[1], rgb[2], row + x, row + plane + x, row + 2 * plane + x, x >= tw);
             else store3x8(row + x, row + plane + x, row + 2 * plane + x, rgb[0], rgb[1], rgb[2]);
