@@ -168,6 +168,12 @@ AVX2 void yc_reverse_rows_avx2(uint8_t *plane, int w, int h) {
     }
 }
 
+/* pshufb masks: per 128-bit lane, dwords [pixel0 byte c, pixel1 byte c,
+ * pixel0 byte c+3, pixel1 byte c+3] of two 8-byte words (RGB RGB ..). */
+#define SEL(c)                                                                                                      \
+    _mm256_setr_epi8(c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1, c, -1, -1, -1, 8 + c, \
+                     -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1)
+
 /* The 2 horizontally adjacent canvas pixels at (x, y), (x + 1, y) as the low 6
  * bytes of *out (RGB RGB); pixels outside the canvas or every part are the fill. */
 static inline void canvas_pair(const YcCanvas *c, int x, int y, uint64_t *out) {
@@ -209,6 +215,7 @@ AVX2 static bool warp3_avx2_axis(const YcCanvas *src, const float m[6], uint8_t 
     if (hsv) load_pick(hsv, pick);
     int tw = yc_hsv_trunc_width(dw);
     static const int order[8] = {0, 1, 4, 5, 2, 3, 6, 7};
+    const __m256i sels[3] = {SEL(0), SEL(1), SEL(2)};
     for (int y = 0; y < dh; y++) {
         float fy = (float)y, m4fy = m[4] * fy;
         float sy = m[3] * 0.0f + m4fy + m[5]; /* as the general kernel's m[3] * fx + m4fy + m[5] */
@@ -284,8 +291,7 @@ AVX2 static bool warp3_avx2_axis(const YcCanvas *src, const float m[6], uint8_t 
             __m256i b_lo = _mm256_loadu_si256((const __m256i *)bot), b_hi = _mm256_loadu_si256((const __m256i *)(bot + 4));
             __m256i rgb[3];
             for (int c = 0; c < 3; c++) {
-                const __m256i sel = _mm256_setr_epi8(c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1,
-                                                     c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1);
+                const __m256i sel = sels[c];
                 __m256i st_lo = _mm256_shuffle_epi8(t_lo, sel), st_hi = _mm256_shuffle_epi8(t_hi, sel);
                 __m256i sb_lo = _mm256_shuffle_epi8(b_lo, sel), sb_hi = _mm256_shuffle_epi8(b_hi, sel);
                 __m256 a = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(st_lo, st_hi));
@@ -328,6 +334,7 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
     if (hsv) load_pick(hsv, pick);
     int tw = yc_hsv_trunc_width(dw);
     const __m256i three = _mm256_set1_epi32(3);
+    const __m256i sels[3] = {SEL(0), SEL(1), SEL(2)};
     for (int y = 0; y < dh; y++) {
         float fy = (float)y, m1fy = m[1] * fy, m4fy = m[4] * fy;
         const __m256 vm1fy = _mm256_set1_ps(m1fy), vm4fy = _mm256_set1_ps(m4fy);
@@ -400,9 +407,7 @@ AVX2 void yc_warp3_avx2(const YcCanvas *src, const float m[6], uint8_t border, i
             __m256i b_lo = _mm256_loadu_si256((const __m256i *)bot), b_hi = _mm256_loadu_si256((const __m256i *)(bot + 4));
             __m256i rgb[3];
             for (int c = 0; c < 3; c++) {
-                /* per 128-bit lane: dwords [pixel0 byte c, pixel1 byte c, pixel0 byte c+3, pixel1 byte c+3] */
-                const __m256i sel = _mm256_setr_epi8(c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1,
-                                                     c, -1, -1, -1, 8 + c, -1, -1, -1, 3 + c, -1, -1, -1, 11 + c, -1, -1, -1);
+                const __m256i sel = sels[c];
                 __m256i st_lo = _mm256_shuffle_epi8(t_lo, sel), st_hi = _mm256_shuffle_epi8(t_hi, sel);
                 __m256i sb_lo = _mm256_shuffle_epi8(b_lo, sel), sb_hi = _mm256_shuffle_epi8(b_hi, sel);
                 __m256 a = _mm256_cvtepi32_ps(_mm256_unpacklo_epi64(st_lo, st_hi));
