@@ -57,7 +57,7 @@ AVX2 static inline void store3x8(uint8_t *a, uint8_t *b, uint8_t *c, __m256i qa,
     __m256i order = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     __m128i lo = _mm256_castsi256_si128(order), hi = _mm256_extracti128_si256(order, 1);
     _mm_storel_epi64((__m128i *)a, lo);
-    _mm_storeh_pd((double *)b, _mm_castsi128_pd(lo));
+    _mm_storel_epi64((__m128i *)b, _mm_unpackhi_epi64(lo, lo));
     _mm_storel_epi64((__m128i *)c, hi);
 }
 
