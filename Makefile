@@ -184,8 +184,11 @@ check-long: deps all
 ref-env:
 	@tools/ref-env.sh
 
+# Regenerates every committed reference fixture (tests/fixtures/) from the
+# reference environment. Run by hand; commit what changes.
 fixtures: ref-env
-	$(REF_PYTHON) tests/parity/make_fixtures.py
+	@for script in tests/parity/make_*.py tests/parity/gen_*.py; do \
+	    echo "fixtures: $$script"; $(REF_PYTHON) $$script || exit 1; done
 
 clean:
 	rm -rf build bin tests/bin
