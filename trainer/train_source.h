@@ -18,19 +18,19 @@
  * letterbox that maps batch pixels back to it:
  *   x0 = (x - pad_left) / gain,  y0 = (y - pad_top) / gain
  * (gain = the reference's ratio_pad[0][0], which it uses for both axes). */
-typedef struct YcImageInfo {
+typedef struct YcSourceImage {
     const char *path;     /* NULL when unknown (in-memory batches) */
     int h0, w0;           /* original size; 0 = the batch size (no letterbox) */
     double gain;          /* batch pixels per original pixel (1 when unknown) */
     double pad_left, pad_top;
-} YcImageInfo;
+} YcSourceImage;
 
 typedef struct YcSourceBatch {
     int n, h, w;
     const uint8_t *images;    /* n x 3 x h x w, RGB */
     int targets;
     const float *target;      /* targets x 6: image, class, cx, cy, w, h (0..1) */
-    const YcImageInfo *info;  /* n entries, or NULL */
+    const YcSourceImage *info;  /* n entries, or NULL */
 } YcSourceBatch;
 
 typedef struct YcBatchSource YcBatchSource;
@@ -64,5 +64,12 @@ YcBatchSource *yc_source_mem_create(const YcSourceBatch *batches, int count, lon
 int yc_source_mem_closed_mosaic(const YcBatchSource *s);
 
 void yc_source_destroy(YcBatchSource *s);
+
+/* ---- the data loader (train_source_loader.c) ---- */
+
+struct YcLoader;
+/* A source over a loader (loader.h), which it owns from then on (freed with
+ * the source); images = the data set's size (the reference's len(dataset)). */
+YcBatchSource *yc_source_loader_create(struct YcLoader *loader, long images, YcErr *err);
 
 #endif

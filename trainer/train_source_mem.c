@@ -74,7 +74,7 @@ YcBatchSource *yc_source_mem_create(const YcSourceBatch *batches, int count, lon
         size_t px = (size_t)b->n * 3 * b->h * b->w;
         uint8_t *img = malloc(px);
         float *tg = malloc((size_t)(b->targets ? b->targets : 1) * 6 * sizeof(float));
-        YcImageInfo *info = b->info ? malloc((size_t)b->n * sizeof *info) : NULL;
+        YcSourceImage *info = b->info ? malloc((size_t)b->n * sizeof *info) : NULL;
         c->images = img;
         c->target = tg;
         c->info = info;

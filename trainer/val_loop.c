@@ -140,7 +140,7 @@ static int process_batch(ValRun *v, const YcSourceBatch *b, const float *decoded
                 p[6] = r[4];
             }
         if (v->pj && n > 0) {
-            const YcImageInfo *info = b->info ? &b->info[si] : NULL;
+            const YcSourceImage *info = b->info ? &b->info[si] : NULL;
             if (!info || !info->path)
                 return yc_err(err, "save_json: batch %d image %d has no file name", bi + 1, si);
             int w0 = info->w0 > 0 ? info->w0 : b->w, h0 = info->h0 > 0 ? info->h0 : b->h;
