@@ -20,6 +20,7 @@ static const struct {
     {"decode", parity_check_decode},
     {"model", parity_check_model},
     {"train", parity_check_train},
+    {"val", parity_check_val},
 };
 
 ParityGroup *parity_group(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {

@@ -64,5 +64,7 @@ int parity_check_decode(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_model(const YcSafetensors *fixture, ParityReport *report);
 /* kind "train": the training loop's iterations (parity_train.c). */
 int parity_check_train(const YcSafetensors *fixture, ParityReport *report);
+/* kind "val": the validation loop with its losses on coco8 (parity_val.c). */
+int parity_check_val(const YcSafetensors *fixture, ParityReport *report);
 
 #endif
