@@ -140,6 +140,11 @@ static int setup(YcTrainer *t, YcErr *err) {
     if (s->resume_path) {
         if (yc_st_load(s->resume_path, &st, err)) return -1;
         have_st = true;
+        if (!yc_checkpoint_resumable(&st)) {
+            yc_err(err, "%s: holds weights only (the run finished), nothing to resume", s->resume_path);
+            yc_st_free(&st);
+            return -1;
+        }
     }
     int rc = choose_optimizer(t, have_st ? &st : NULL, err);
     if (rc == 0) {
