@@ -13,7 +13,8 @@ what lies around it is replaced: the data set (a dictionary), the data
 loaders (FixedLoader: the same K/epochs uint8 batches every epoch, no
 augmentation), the validator (nothing is validated; fitness stays None) and
 the checkpoint writing (none). The model is DetectionModel(tiny-train.yaml)
-with its weights rounded to float16 values (stored exactly as float16).
+with the batch-norm running statistics of the first batch and its weights
+rounded to float16 values (stored exactly as float16).
 
 Tensors: weights/<name> (initial state dict, float16), batch/<k>/images
 (uint8 [B, 3, H, W]), batch/<k>/targets (float32 [M, 6]: image, class, x, y,
@@ -114,6 +115,16 @@ def run_case(name, overrides, nb, images, seed, store_ema):
     batches = make_batches(nb, batch, size, rng)
     torch.manual_seed(seed)
     init = DetectionModel(str(YAML), nc=NC, verbose=False)
+    # running statistics of the first batch (not 0 / 1), so that batch norms in
+    # evaluation mode (frozen layers) see activations of a sensible scale
+    bns = [m for m in init.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    with torch.no_grad():
+        for bn in bns:
+            bn.momentum = 1.0
+        init.train()
+        init(torch.from_numpy(batches[0][0]).float() / 255)
+        for bn in bns:
+            bn.momentum = 0.03
     with torch.no_grad():
         for t in init.state_dict().values():
             if t.is_floating_point():
