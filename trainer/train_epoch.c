@@ -21,6 +21,7 @@ void yc_train_kept_checkpoint(const YcTrainer *t, char *out, size_t cap) {
 
 /* The optimiser step: clip, step, zero, EMA. -1 (t->msg) on a non-finite gradient. */
 static int optimizer_step(YcTrainer *t, int epoch, int i) {
+    yc_param_mirror_pull(&t->mirror, t->m);
     double norm = yc_clip_grad_norm(t->params, t->np, 10.0);
     if (!isfinite(norm)) {
         YcErr err;
@@ -34,6 +35,10 @@ static int optimizer_step(YcTrainer *t, int epoch, int i) {
     }
     yc_optim_step(&t->opt);
     yc_params_zero_grad(t->params, t->np);
+    if (t->mirror.on) {
+        yc_param_mirror_push(&t->mirror, t->m);
+        yc_model_zero_grad(t->m);
+    }
     yc_ema_update(&t->ema, t->params, t->np);
     return 0;
 }

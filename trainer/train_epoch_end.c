@@ -80,23 +80,13 @@ int yc_train_validate(YcTrainer *t, int epoch, bool final, YcValResult *res, YcE
 static void histograms(YcTrainer *t) {
     const YcTrainHooks *h = &t->s->hooks;
     if (!h->histogram || !h->histograms_wanted || !h->histograms_wanted(h->user)) return;
-    float *tmp = NULL;
-    for (int i = 0; i < t->np; i++) {
+    for (int i = 0; i < t->np; i++) { /* host memory: the model's own or the mirror's (current after each step) */
         const YcParam *p = &t->params[i];
         if (p->is_buffer) continue;
-        const float *v = p->value;
-        if (t->be->mem != YC_MEM_HOST) {
-            float *q = realloc(tmp, p->count * sizeof *q);
-            if (!q) break;
-            tmp = q;
-            t->be->download(t->be, tmp, p->value, p->count * sizeof *tmp);
-            v = tmp;
-        }
         char tag[160];
         snprintf(tag, sizeof tag, "weights/%s", p->name);
-        h->histogram(h->user, tag, v, p->count);
+        h->histogram(h->user, tag, p->value, p->count);
     }
-    free(tmp);
 }
 
 int yc_train_epoch_end(YcTrainer *t, int epoch) {

@@ -10,6 +10,7 @@
 #include "train_input.h"
 #include "train_loop.h"
 #include "train_loss.h"
+#include "train_params.h"
 
 typedef struct YcTrainer {
     const YcTrainSetup *s;
@@ -17,8 +18,9 @@ typedef struct YcTrainer {
     YcTrainResult *r;
     YcModel *m;
     YcBackend *be;
-    YcParam *params;
+    YcParam *params;              /* host parameters for the optimiser, EMA and clipping (mirror.params) */
     int np, nc;
+    YcParamMirror mirror;
     YcModel *ema_model;           /* evaluation copy holding the EMA weights */
     YcOptim opt;
     bool have_opt;

@@ -94,6 +94,7 @@ static int choose_optimizer(YcTrainer *t, const YcSafetensors *resume, YcErr *er
 
 static int restore(YcTrainer *t, const YcSafetensors *st, YcErr *err) {
     if (yc_checkpoint_read_state(st, &t->st, err) || yc_checkpoint_restore(st, t->m, &t->ema, &t->opt, err)) return -1;
+    yc_param_mirror_pull(&t->mirror, t->m);
     if (t->st.next_epoch >= t->st.epochs)
         return yc_err(err, "%s: training to %d epochs is finished, nothing to resume", st->path, t->st.epochs);
     t->sched.epochs = t->st.epochs;
@@ -134,7 +135,8 @@ static int setup(YcTrainer *t, YcErr *err) {
             return err->msg[0] ? -1 : yc_err(err, "%s: path too long", s->run_dir);
         snprintf(t->r->last_path, sizeof t->r->last_path, "%s", t->last);
     }
-    if (freeze_layers(t, err)) return -1;
+    if (freeze_layers(t, err) || yc_param_mirror_init(&t->mirror, t->m, s->host_mirror, err)) return -1;
+    t->params = t->mirror.params;
     YcSafetensors st;
     bool have_st = false;
     if (s->resume_path) {
@@ -208,6 +210,7 @@ static void cleanup(YcTrainer *t) {
     if (t->have_opt) yc_optim_free(&t->opt);
     if (t->have_ema) yc_ema_free(&t->ema);
     yc_model_free(t->ema_model);
+    yc_param_mirror_free(&t->mirror);
     yc_input_free(&t->input);
     yc_loss_runner_free(&t->loss);
 }

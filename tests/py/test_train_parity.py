@@ -2,6 +2,7 @@
 tests/bin/parity over the committed `train` fixtures
 (tests/parity/make_train_fixtures.py), and proof that the checker fails when
 the fixture is off."""
+import os
 import subprocess
 
 import numpy as np
@@ -15,8 +16,9 @@ PARITY = ROOT / "tests" / "bin" / "parity"
 TRAIN = sorted((ROOT / "tests" / "fixtures" / "train").glob("*.safetensors"))
 
 
-def run(*paths):
-    return subprocess.run([str(PARITY), *map(str, paths)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+def run(*paths, env=None):
+    return subprocess.run([str(PARITY), *map(str, paths)], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env=env)
 
 
 def load(path):
@@ -35,6 +37,14 @@ def test_fixture_within_tolerance(fixture):
     proc = run(fixture)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok   update" in proc.stdout and "ok   weights" in proc.stdout
+
+
+def test_host_mirror_gives_the_same_steps():
+    """The optimiser on host copies (the path a device backend takes) gives the same numbers."""
+    plain = run(*TRAIN)
+    mirrored = run(*TRAIN, env=dict(os.environ, YOLOC_PARITY_MIRROR="1"))
+    assert mirrored.returncode == 0, mirrored.stdout
+    assert plain.stdout == mirrored.stdout
 
 
 def perturbed(tmp_path, source, change):

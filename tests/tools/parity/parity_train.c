@@ -147,7 +147,9 @@ int parity_check_train(const YcSafetensors *fx, ParityReport *r) {
     yc_events_init(&bus);
     yc_events_subscribe(&bus, on_event, &rec);
     YcTrainSetup s = {.args = &args, .batch = (int)args.batch, .imgsz = args.imgsz.h, .model = m, .train = src,
-                      .bus = &bus, .hooks = {.user = &rec, .finished = on_finished}};
+                      .bus = &bus, .hooks = {.user = &rec, .finished = on_finished},
+                      /* YOLOC_PARITY_MIRROR=1: the optimiser on host copies, as with a device backend */
+                      .host_mirror = getenv("YOLOC_PARITY_MIRROR") && atoi(getenv("YOLOC_PARITY_MIRROR"))};
     YcTrainResult res;
     if (yc_train_run(&s, &res) != 0) {
         parity_fail(r, "training failed: %s", res.message);
