@@ -74,6 +74,7 @@ int yc_train_epoch(YcTrainer *t, int epoch) {
     YcErr err;
     yc_err_clear(&err);
     int first = st->next_batch;
+    t->epoch_start = yc_train_now();
     YcEvent es = {.type = YC_EVENT_EPOCH_START, .epoch = epoch + 1, .epochs = st->epochs, .batches = t->nb};
     yc_train_emit(t, &es);
     /* The reference's scheduler step at the epoch start. Inside an epoch (a resume) the

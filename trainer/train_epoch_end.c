@@ -151,7 +151,7 @@ int yc_train_epoch_end(YcTrainer *t, int epoch) {
     YcEvent e = {.type = YC_EVENT_EPOCH_END, .epoch = epoch + 1, .epochs = st->epochs, .precision = st->metrics[0],
                  .recall = st->metrics[1], .map50 = st->metrics[2], .map50_95 = st->metrics[3],
                  .fitness = st->has_fitness ? st->fitness : NAN, .best_epoch = st->best_epoch,
-                 .elapsed_s = st->train_seconds, .run_dir = s->run_dir};
+                 .elapsed_s = yc_train_now() - t->epoch_start, .run_dir = s->run_dir};
     for (int k = 0; k < 3; k++) {
         e.losses[k] = round5(st->tloss[k]);
         e.val_losses[k] = st->metrics[4 + k];

@@ -36,7 +36,8 @@ typedef struct YcTrainer {
     int n_plot;
     bool stop;                    /* end training after this epoch */
     bool possible_stop;           /* EarlyStopping: a stop may come next epoch */
-    double session_start;         /* monotonic seconds at the start of this session */
+    double session_start;         /* monotonic seconds at the start of this session (or the last save) */
+    double epoch_start;           /* monotonic seconds at the start of the current epoch */
     char wdir[4096], last[4096], best[4096];
     char msg[2048];               /* failure or interrupt message */
 } YcTrainer;
