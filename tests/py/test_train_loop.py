@@ -218,3 +218,58 @@ def test_non_finite_loss_stops_with_a_message(tmp_path):
     assert re.search(r"non-finite (loss|gradients) at epoch 1, batch 1 \(.+\); training stopped", proc.stderr), proc.stderr
     record = json.loads((tmp_path / "nan" / "run.json").read_text())
     assert record["status"] == "failed" and "non-finite" in record["message"]
+
+
+def collect_events(project, name, *words, interrupt_after_epoch=None):
+    """Runs train_mem with YOLOC_EVENTS pointing at a PULL socket; returns the events and the exit status."""
+    import zmq
+    ctx = zmq.Context()
+    pull = ctx.socket(zmq.PULL)
+    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    env = dict(os.environ, YOLOC_THREADS="2", YOLOC_EVENTS=f"tcp://127.0.0.1:{port}")
+    if interrupt_after_epoch:
+        env["TRAIN_MEM_SLOW_MS"] = "100"
+    proc = subprocess.Popen([str(TOOL), *BASE, f"project={project}", f"name={name}", *words], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    events = []
+    try:
+        while True:
+            if pull.poll(200):
+                events.append(json.loads(pull.recv()))
+                e = events[-1]
+                if interrupt_after_epoch and e["type"] == "epoch_end" and e["epoch"] == interrupt_after_epoch:
+                    proc.send_signal(signal.SIGINT)
+                if e["type"] in ("finished", "failed", "interrupted"):
+                    break
+            elif proc.poll() is not None and not pull.poll(500):
+                break
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        pull.close(0)
+        ctx.term()
+    return events, proc.returncode
+
+
+def test_events_through_the_kernel_relay(tmp_path):
+    events, rc = collect_events(tmp_path, "relay", "epochs=2")
+    assert rc == 0
+    types = [e["type"] for e in events]
+    assert types[-1] == "finished" and types.count("run_start") == 1 and types.count("epoch_end") == 2
+    assert types.index("run_start") < types.index("epoch_start") < types.index("batch_end") < types.index("val_end")
+    first_end = next(e for e in events if e["type"] == "epoch_end")
+    assert first_end["epoch"] == 1 and first_end["epochs"] == 2 and len(first_end["lr"]) == 3
+    batch = next(e for e in events if e["type"] == "batch_end")
+    assert batch["batches"] == 4 and batch["imgsz"] == 64 and batch["instances"] > 0 and batch["images_per_sec"] > 0
+    assert any(e["type"] == "checkpoint" and e["path"].endswith("weights/best.safetensors") for e in events)
+    assert events[-1]["run_dir"].endswith("relay")
+
+
+def test_interrupt_through_the_relay_ends_with_checkpoint_then_interrupted(tmp_path):
+    events, rc = collect_events(tmp_path, "stop", "epochs=3", interrupt_after_epoch=1)
+    assert rc == 130
+    types = [e["type"] for e in events]
+    assert types[-2:] == ["checkpoint", "interrupted"], types[-6:]
+    assert "resume with: yoloc train resume=" in events[-1]["message"]
+    assert events[-1]["path"].endswith("weights/last.safetensors")
