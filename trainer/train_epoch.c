@@ -91,6 +91,7 @@ int yc_train_epoch(YcTrainer *t, int epoch) {
     }
     if (first == 0) memset(st->tloss, 0, sizeof st->tloss);
     double t0 = yc_train_now();
+    long images = 0;
     for (int i = first; i < t->nb; i++) {
         YcSourceBatch b;
         int got = s->train->next(s->train, &b, &err);
@@ -142,9 +143,10 @@ int yc_train_epoch(YcTrainer *t, int epoch) {
         }
         double el = yc_train_now() - t0;
         int done = i + 1 - first;
+        images += b.n;
         YcEvent e = {.type = YC_EVENT_BATCH_END, .epoch = epoch + 1, .epochs = st->epochs, .batch = i + 1,
                      .batches = t->nb, .instances = b.targets, .imgsz = ow,
-                     .images_per_sec = el > 0 ? done * (double)t->B / el : 0, .elapsed_s = el,
+                     .images_per_sec = el > 0 ? images / el : 0, .elapsed_s = el,
                      .eta_s = done > 0 ? el / done * (t->nb - i - 1) : 0, .device_mem_gb = 0};
         for (int k = 0; k < 3; k++) e.losses[k] = st->tloss[k];
         yc_train_emit(t, &e);
