@@ -45,7 +45,13 @@ static int freeze_layers(YcTrainer *t, YcErr *err) {
     const YcIntList *f = &t->a->freeze;
     int layers[YC_MAX_INT_LIST > 1000 ? YC_MAX_INT_LIST : 1000], n = 0;
     if (f->count == 1 && !f->is_list) {
-        for (int i = 0; i < f->values[0] && i < 1000; i++) layers[n++] = i;
+        /* range(N): like the reference's name prefixes, indices past the last layer match nothing */
+        int last = -1;
+        for (int i = 0; i < t->np; i++) {
+            int layer = atoi(t->params[i].name + strlen("model."));
+            if (layer > last) last = layer;
+        }
+        for (int i = 0; i < f->values[0] && i <= last && i < 1000; i++) layers[n++] = i;
     } else {
         for (int i = 0; i < f->count; i++) layers[n++] = f->values[i];
     }
