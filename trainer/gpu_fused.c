@@ -23,6 +23,19 @@ size_t yc_fused_layout(const YcParam *params, int count, bool with_state1, bool 
     return at;
 }
 
+int yc_fused_chunks(const YcParam *params, int count, int chunk, YcFusedChunk *out) {
+    int n = 0;
+    for (int i = 0; i < count; i++)
+        for (int64_t at = 0; at < (int64_t)params[i].count; at += chunk, n++) {
+            if (!out) continue;
+            int64_t left = (int64_t)params[i].count - at;
+            out[n].tensor = i;
+            out[n].begin = at;
+            out[n].len = (int)(left < chunk ? left : chunk);
+        }
+    return n;
+}
+
 static void free_tables(YcFused *f) {
     free(f->set.state1);
     free(f->set.state2);

@@ -37,6 +37,17 @@
 size_t yc_fused_layout(const YcParam *params, int count, bool with_state1, bool adam, bool with_ema,
                        const bool *optimised, int64_t *off1, int64_t *off2, int64_t *offe);
 
+/* The work units of the CUDA multi-tensor kernels: every parameter split, in
+ * order, into chunks of at most `chunk` values (one thread block each), so
+ * that one launch covers all parameters. Returns the number of chunks; `out`
+ * (room for that many) may be NULL to count them. Empty parameters give none. */
+typedef struct YcFusedChunk {
+    int tensor;     /* parameter index */
+    int len;        /* values in this chunk */
+    int64_t begin;  /* first value */
+} YcFusedChunk;
+int yc_fused_chunks(const YcParam *params, int count, int chunk, YcFusedChunk *out);
+
 typedef struct YcFused {
     YcBackend *be;
     YcFusedSet set;

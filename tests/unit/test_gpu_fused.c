@@ -201,6 +201,30 @@ static void test_fused_layout_and_errors(void) {
     yc_backend_destroy(be);
 }
 
+static void test_chunks(void) {
+    Net n;
+    make_net(&n, 1); /* counts 27, 5, 4, 9, 4, 300 */
+    int count = yc_fused_chunks(n.p, NP, 16, NULL);
+    CHECK(count == 2 + 1 + 1 + 1 + 1 + 19);
+    YcFusedChunk *c = calloc((size_t)count, sizeof *c);
+    CHECK(yc_fused_chunks(n.p, NP, 16, c) == count);
+    /* in order, covering each parameter exactly, no chunk longer than 16 */
+    int64_t covered[NP] = {0};
+    for (int k = 0; k < count; k++) {
+        CHECK(c[k].len >= 1 && c[k].len <= 16);
+        CHECK(c[k].begin == covered[c[k].tensor]);
+        covered[c[k].tensor] += c[k].len;
+        if (k) CHECK(c[k].tensor >= c[k - 1].tensor);
+    }
+    for (int i = 0; i < NP; i++) CHECK(covered[i] == (int64_t)n.p[i].count);
+    CHECK(c[count - 1].len == 300 - 18 * 16);
+    n.p[2].count = 0; /* an empty parameter has no chunk */
+    CHECK(yc_fused_chunks(n.p, NP, 16, NULL) == count - 1);
+    n.p[2].count = 4;
+    free(c);
+    free_net(&n);
+}
+
 static void test_unscale(void) {
     YcErr err;
     YcBackend *be = yc_backend_cpu_create(1, &err);
@@ -356,6 +380,7 @@ int main(void) {
         {"fused_adam", test_fused_adam},
         {"fused_adamw", test_fused_adamw},
         {"fused_layout_and_errors", test_fused_layout_and_errors},
+        {"chunks", test_chunks},
         {"unscale", test_unscale},
         {"cpu_extra_entries", test_cpu_extra_entries},
         {"amp_check", test_amp_check},
