@@ -7,6 +7,7 @@
 #   make asan        the C unit tests under AddressSanitizer + UBSan
 #   make bench       benchmarks against the peers (docs/BENCHMARKS.md)
 #   make check-long  the long checks (fuzzing, long trainings)
+#   make gpu-bundle  gpu-bundle/: the GPU build, libraries, wheels, data (docs/CUDA.md)
 #   make deps        Debian packages and the test virtualenv .venv
 #   make ref-env     the reference environment .venv-ref (torch + ultralytics)
 #   make help        this list
@@ -178,6 +179,10 @@ gpu-check:
 	    PATH="$$PATH:$(CUDA_HOME)/bin" $(MAKE) --no-print-directory GPU=1 BINDIR=build/gpu/bin \
 	        build/gpu/bin/yoloc build/gpu/bin/yoloc-kernel gpu-programs; \
 	else echo "gpu-check: skipped: nvcc not found"; fi
+
+# The folder the GPU machine needs beside the working tree (docs/CUDA.md).
+gpu-bundle: deps gpu-check
+	@tools/gpu/bundle.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan BINDIR=build/asan/bin OPT="-O1" \
