@@ -26,32 +26,26 @@ static cudnnDataType_t data_type(YcPrecision p) {
 
 static YcConvLayout layout_of(YcPrecision p) { return p == YC_PREC_F32 ? YC_LAYOUT_NCHW : YC_LAYOUT_NHWC; }
 
-static bool set_descs(CudaImpl *c, const YcConvShape *s, YcPrecision p, const char *op) {
+// Describes the shape to cuDNN in precision p. cuDNN statuses are returned, not
+// recorded: a precision cuDNN cannot do for this shape falls back to float32.
+static cudnnStatus_t set_descs(CudaImpl *c, const YcConvShape *s, YcPrecision p) {
     cudnnDataType_t t = data_type(p);
     cudnnTensorFormat_t fmt = p == YC_PREC_F32 ? CUDNN_TENSOR_NCHW : CUDNN_TENSOR_NHWC;
-    if (!dnn_ok(c, cudnnSetTensor4dDescriptor(c->xd, fmt, t, s->batch, s->c_in, s->h_in, s->w_in), "cudnnSetTensor4dDescriptor(x)", op) ||
-        !dnn_ok(c, cudnnSetTensor4dDescriptor(c->yd, fmt, t, s->batch, s->c_out, s->h_out, s->w_out), "cudnnSetTensor4dDescriptor(y)", op) ||
-        !dnn_ok(c, cudnnSetTensor4dDescriptor(c->y32d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s->batch, s->c_out, s->h_out, s->w_out),
-                "cudnnSetTensor4dDescriptor(dy)", op) ||
-        !dnn_ok(c, cudnnSetTensor4dDescriptor(c->bd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, s->c_out, 1, 1), "cudnnSetTensor4dDescriptor(bias)", op) ||
-        !dnn_ok(c, cudnnSetFilter4dDescriptor(c->wd, t, fmt, s->c_out, s->c_in / s->groups, s->kh, s->kw), "cudnnSetFilter4dDescriptor", op) ||
-        !dnn_ok(c, cudnnSetConvolution2dDescriptor(c->cd, s->pad_h, s->pad_w, s->stride_h, s->stride_w, 1, 1,
-                                                   CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor", op) ||
-        !dnn_ok(c, cudnnSetConvolutionGroupCount(c->cd, s->groups), "cudnnSetConvolutionGroupCount", op) ||
-        !dnn_ok(c, cudnnSetConvolutionMathType(c->cd, p == YC_PREC_F32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
-                "cudnnSetConvolutionMathType", op))
-        return false;
+    cudnnStatus_t st;
+    if ((st = cudnnSetTensor4dDescriptor(c->xd, fmt, t, s->batch, s->c_in, s->h_in, s->w_in)) ||
+        (st = cudnnSetTensor4dDescriptor(c->yd, fmt, t, s->batch, s->c_out, s->h_out, s->w_out)) ||
+        (st = cudnnSetTensor4dDescriptor(c->y32d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s->batch, s->c_out, s->h_out, s->w_out)) ||
+        (st = cudnnSetTensor4dDescriptor(c->bd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, s->c_out, 1, 1)) ||
+        (st = cudnnSetFilter4dDescriptor(c->wd, t, fmt, s->c_out, s->c_in / s->groups, s->kh, s->kw)) ||
+        (st = cudnnSetConvolution2dDescriptor(c->cd, s->pad_h, s->pad_w, s->stride_h, s->stride_w, 1, 1,
+                                              CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT)) ||
+        (st = cudnnSetConvolutionGroupCount(c->cd, s->groups)) ||
+        (st = cudnnSetConvolutionMathType(c->cd, p == YC_PREC_F32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH)))
+        return st;
     int n, k, h, w;
-    if (!dnn_ok(c, cudnnGetConvolution2dForwardOutputDim(c->cd, c->xd, c->wd, &n, &k, &h, &w), "cudnnGetConvolution2dForwardOutputDim", op))
-        return false;
-    if (n != s->batch || k != s->c_out || h != s->h_out || w != s->w_out) {
-        char what[160];
-        snprintf(what, sizeof what, "output shape %dx%dx%dx%d does not follow from the input and kernel (cuDNN: %dx%dx%dx%d)",
-                 s->batch, s->c_out, s->h_out, s->w_out, n, k, h, w);
-        cuda_fail(c, op, what);
-        return false;
-    }
-    return true;
+    if ((st = cudnnGetConvolution2dForwardOutputDim(c->cd, c->xd, c->wd, &n, &k, &h, &w))) return st;
+    if (n != s->batch || k != s->c_out || h != s->h_out || w != s->w_out) return CUDNN_STATUS_BAD_PARAM;
+    return CUDNN_STATUS_SUCCESS;
 }
 
 // The first acceptable candidate of cuDNN's ranking (fastest first).
@@ -78,44 +72,39 @@ static bool take(CudaImpl *c, const Perf *perf, int count, YcPrecision p, YcConv
     return true;
 }
 
-// Chooses (or finds cached) the algorithm of one direction; descriptors must be set for the shape.
-static const YcConvAlgo *choose(CudaImpl *c, YcConvDir dir, const YcConvShape *s, const char *op) {
+// The algorithm of one direction in precision p (descriptors set for it): cached, or
+// chosen now and cached. An entry with algo < 0 records that cuDNN has none.
+static const YcConvAlgo *choose(CudaImpl *c, YcConvDir dir, const YcConvShape *s, YcPrecision p, const char *op) {
     YcConvKey key;
-    yc_conv_key(&key, dir, s, c->precision, layout_of(c->precision), c->deterministic);
+    yc_conv_key(&key, dir, s, p, layout_of(p), c->deterministic);
     const YcConvAlgo *known = yc_conv_algo_get(c->algos, &key);
     if (known) return known;
-    YcConvAlgo a = {0, 0, 0, 0};
-    bool ok = false;
+    YcConvAlgo a = {-1, 0, 0, 0};
     int got = 0;
+    cudnnStatus_t st;
     if (dir == YC_CONV_FWD) {
         cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-        cudnnStatus_t st = c->benchmark
+        st = c->benchmark
             ? cudnnFindConvolutionForwardAlgorithm(c->cudnn, c->xd, c->wd, c->cd, c->yd, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, perf)
             : cudnnGetConvolutionForwardAlgorithm_v7(c->cudnn, c->xd, c->wd, c->cd, c->yd, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, perf);
-        ok = dnn_ok(c, st, c->benchmark ? "cudnnFindConvolutionForwardAlgorithm" : "cudnnGetConvolutionForwardAlgorithm_v7", op) &&
-             take(c, perf, got, c->precision, &a);
+        if (st == CUDNN_STATUS_SUCCESS && !take(c, perf, got, p, &a)) a.algo = -1;
     } else if (dir == YC_CONV_BWD_DATA) {
         cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-        cudnnStatus_t st = c->benchmark
+        st = c->benchmark
             ? cudnnFindConvolutionBackwardDataAlgorithm(c->cudnn, c->wd, c->yd, c->cd, c->xd, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, perf)
             : cudnnGetConvolutionBackwardDataAlgorithm_v7(c->cudnn, c->wd, c->yd, c->cd, c->xd, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got, perf);
-        ok = dnn_ok(c, st, c->benchmark ? "cudnnFindConvolutionBackwardDataAlgorithm" : "cudnnGetConvolutionBackwardDataAlgorithm_v7", op) &&
-             take(c, perf, got, c->precision, &a);
+        if (st == CUDNN_STATUS_SUCCESS && !take(c, perf, got, p, &a)) a.algo = -1;
     } else {
         cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-        cudnnStatus_t st = c->benchmark
+        st = c->benchmark
             ? cudnnFindConvolutionBackwardFilterAlgorithm(c->cudnn, c->xd, c->yd, c->cd, c->wd, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got, perf)
             : cudnnGetConvolutionBackwardFilterAlgorithm_v7(c->cudnn, c->xd, c->yd, c->cd, c->wd, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &got, perf);
-        ok = dnn_ok(c, st, c->benchmark ? "cudnnFindConvolutionBackwardFilterAlgorithm" : "cudnnGetConvolutionBackwardFilterAlgorithm_v7", op) &&
-             take(c, perf, got, c->precision, &a);
+        if (st == CUDNN_STATUS_SUCCESS && !take(c, perf, got, p, &a)) a.algo = -1;
     }
-    if (!ok) {
-        char what[200];
-        snprintf(what, sizeof what, "no usable cuDNN algorithm (direction %d) for %dx%dx%dx%d -> %d channels, %dx%d kernel, stride %d, groups %d, %s",
-                 (int)dir, s->batch, s->c_in, s->h_in, s->w_in, s->c_out, s->kh, s->kw, s->stride_h, s->groups,
-                 c->precision == YC_PREC_F32 ? "float32" : c->precision == YC_PREC_BF16 ? "bfloat16" : "float16");
-        cuda_fail(c, op, what);
-        return NULL;
+    if (st != CUDNN_STATUS_SUCCESS) {
+        a.algo = -1;
+        // a failed search leaves no sticky CUDA error behind, but clear any it did leave
+        cudaGetLastError();
     }
     if (yc_conv_algo_put(c->algos, &key, &a)) {
         cuda_fail(c, op, "out of host memory for the algorithm cache");
@@ -126,25 +115,27 @@ static const YcConvAlgo *choose(CudaImpl *c, YcConvDir dir, const YcConvShape *s
 
 // Where things go in the workspace for a shape, with its three algorithms.
 typedef struct ConvPlan {
+    YcPrecision prec;            // the backend's precision, or float32 where cuDNN has no algorithm in it
     const YcConvAlgo *fwd, *bwd_data, *bwd_filter;
     size_t cudnn_bytes;          // cuDNN scratch at offset 0
     size_t x_off, w_off, y_off;  // mixed precision: converted input / weights / output (or their gradients)
     size_t total;
 } ConvPlan;
 
-static bool plan(CudaImpl *c, const YcConvShape *s, ConvPlan *p, const char *op) {
-    if (!set_descs(c, s, c->precision, op)) return false;
-    p->fwd = choose(c, YC_CONV_FWD, s, op);
-    p->bwd_data = p->fwd ? choose(c, YC_CONV_BWD_DATA, s, op) : NULL;
-    p->bwd_filter = p->bwd_data ? choose(c, YC_CONV_BWD_FILTER, s, op) : NULL;
-    if (!p->bwd_filter) return false;
+static bool plan_at(CudaImpl *c, const YcConvShape *s, YcPrecision prec, ConvPlan *p, const char *op) {
+    if (set_descs(c, s, prec) != CUDNN_STATUS_SUCCESS) return false;
+    p->prec = prec;
+    p->fwd = choose(c, YC_CONV_FWD, s, prec, op);
+    p->bwd_data = p->fwd && p->fwd->algo >= 0 ? choose(c, YC_CONV_BWD_DATA, s, prec, op) : NULL;
+    p->bwd_filter = p->bwd_data && p->bwd_data->algo >= 0 ? choose(c, YC_CONV_BWD_FILTER, s, prec, op) : NULL;
+    if (!p->bwd_filter || p->bwd_filter->algo < 0) return false;
     size_t ws = p->fwd->workspace;
     if (p->bwd_data->workspace > ws) ws = p->bwd_data->workspace;
     if (p->bwd_filter->workspace > ws) ws = p->bwd_filter->workspace;
     p->cudnn_bytes = align256(ws);
     p->total = p->cudnn_bytes;
     p->x_off = p->w_off = p->y_off = 0;
-    if (c->precision != YC_PREC_F32) {
+    if (prec != YC_PREC_F32) {
         size_t half = 2;
         p->x_off = p->total;
         p->total += align256((size_t)s->batch * s->c_in * s->h_in * s->w_in * half);
@@ -154,6 +145,23 @@ static bool plan(CudaImpl *c, const YcConvShape *s, ConvPlan *p, const char *op)
         p->total += align256((size_t)s->batch * s->c_out * s->h_out * s->w_out * half);
     }
     return true;
+}
+
+// The plan in the backend's precision, else (a shape cuDNN cannot do in it, such as
+// some 3-channel or grouped layouts) in float32; descriptors are left set for it.
+static bool plan(CudaImpl *c, const YcConvShape *s, ConvPlan *p, const char *op) {
+    if (plan_at(c, s, c->precision, p, op)) return true;
+    if (c->precision != YC_PREC_F32 && plan_at(c, s, YC_PREC_F32, p, op)) return true;
+    if (c->failed) return false;
+    char what[256];
+    cudnnStatus_t st = set_descs(c, s, c->precision);
+    snprintf(what, sizeof what,
+             "no usable cuDNN algorithm for %dx%dx%dx%d -> %dx%dx%dx%d, %dx%d kernel, stride %d, pad %d, groups %d (%s%s)",
+             s->batch, s->c_in, s->h_in, s->w_in, s->batch, s->c_out, s->h_out, s->w_out, s->kh, s->kw, s->stride_h,
+             s->pad_h, s->groups, c->precision == YC_PREC_F32 ? "float32" : "mixed precision or float32",
+             st == CUDNN_STATUS_SUCCESS ? "" : ": the shape is refused by cuDNN");
+    cuda_fail(c, op, what);
+    return false;
 }
 
 size_t cuda_conv2d_workspace(YcBackend *be, const YcConvShape *s) {
@@ -173,7 +181,7 @@ void cuda_conv2d_forward(YcBackend *be, const YcConvShape *s, const float *x, co
     ConvPlan p;
     if (!plan(c, s, &p, op) || !set_math(c, p.fwd, op)) return;
     cudnnConvolutionFwdAlgo_t algo = (cudnnConvolutionFwdAlgo_t)p.fwd->algo;
-    if (c->precision == YC_PREC_F32) {
+    if (p.prec == YC_PREC_F32) {
         dnn_ok(c, cudnnConvolutionForward(c->cudnn, &kOne, c->xd, x, c->wd, w, c->cd, algo, ws, p.fwd->workspace, &kZero, c->yd, y),
                "cudnnConvolutionForward", op);
         if (bias) dnn_ok(c, cudnnAddTensor(c->cudnn, &kOne, c->bd, bias, &kOne, c->yd, y), "cudnnAddTensor", op);
@@ -181,11 +189,11 @@ void cuda_conv2d_forward(YcBackend *be, const YcConvShape *s, const float *x, co
     }
     char *base = (char *)ws;
     void *xb = base + p.x_off, *wb = base + p.w_off, *yb = base + p.y_off;
-    cuda_to_nhwc(c, c->precision, x, xb, s->batch, s->c_in, (int64_t)s->h_in * s->w_in, op);
-    cuda_to_nhwc(c, c->precision, w, wb, s->c_out, s->c_in / s->groups, (int64_t)s->kh * s->kw, op);
+    cuda_to_nhwc(c, p.prec, x, xb, s->batch, s->c_in, (int64_t)s->h_in * s->w_in, op);
+    cuda_to_nhwc(c, p.prec, w, wb, s->c_out, s->c_in / s->groups, (int64_t)s->kh * s->kw, op);
     dnn_ok(c, cudnnConvolutionForward(c->cudnn, &kOne, c->xd, xb, c->wd, wb, c->cd, algo, ws, p.fwd->workspace, &kZero, c->yd, yb),
            "cudnnConvolutionForward", op);
-    cuda_from_nhwc(c, c->precision, yb, y, s->batch, s->c_out, (int64_t)s->h_out * s->w_out, bias, false, op);
+    cuda_from_nhwc(c, p.prec, yb, y, s->batch, s->c_out, (int64_t)s->h_out * s->w_out, bias, false, op);
 }
 
 void cuda_conv2d_backward(YcBackend *be, const YcConvShape *s, const float *x, const float *w, const float *dy, float *dx,
@@ -198,7 +206,7 @@ void cuda_conv2d_backward(YcBackend *be, const YcConvShape *s, const float *x, c
     if (!dx && !dw) return;
     cudnnConvolutionBwdFilterAlgo_t falgo = (cudnnConvolutionBwdFilterAlgo_t)p.bwd_filter->algo;
     cudnnConvolutionBwdDataAlgo_t dalgo = (cudnnConvolutionBwdDataAlgo_t)p.bwd_data->algo;
-    if (c->precision == YC_PREC_F32) {
+    if (p.prec == YC_PREC_F32) {
         if (dw && set_math(c, p.bwd_filter, op))
             dnn_ok(c, cudnnConvolutionBackwardFilter(c->cudnn, &kOne, c->xd, x, c->yd, dy, c->cd, falgo, ws, p.bwd_filter->workspace,
                                                      &kOne, c->wd, dw), "cudnnConvolutionBackwardFilter", op);
@@ -209,18 +217,18 @@ void cuda_conv2d_backward(YcBackend *be, const YcConvShape *s, const float *x, c
     }
     char *base = (char *)ws;
     void *xb = base + p.x_off, *wb = base + p.w_off, *yb = base + p.y_off;
-    cuda_to_nhwc(c, c->precision, dy, yb, s->batch, s->c_out, (int64_t)s->h_out * s->w_out, op);
+    cuda_to_nhwc(c, p.prec, dy, yb, s->batch, s->c_out, (int64_t)s->h_out * s->w_out, op);
     if (dw && set_math(c, p.bwd_filter, op)) {
-        cuda_to_nhwc(c, c->precision, x, xb, s->batch, s->c_in, (int64_t)s->h_in * s->w_in, op);
+        cuda_to_nhwc(c, p.prec, x, xb, s->batch, s->c_in, (int64_t)s->h_in * s->w_in, op);
         dnn_ok(c, cudnnConvolutionBackwardFilter(c->cudnn, &kOne, c->xd, xb, c->yd, yb, c->cd, falgo, ws, p.bwd_filter->workspace,
                                                  &kZero, c->wd, wb), "cudnnConvolutionBackwardFilter", op);
-        cuda_from_nhwc(c, c->precision, wb, dw, s->c_out, s->c_in / s->groups, (int64_t)s->kh * s->kw, NULL, true, op);
+        cuda_from_nhwc(c, p.prec, wb, dw, s->c_out, s->c_in / s->groups, (int64_t)s->kh * s->kw, NULL, true, op);
     }
     if (dx && set_math(c, p.bwd_data, op)) {
-        cuda_to_nhwc(c, c->precision, w, wb, s->c_out, s->c_in / s->groups, (int64_t)s->kh * s->kw, op);
+        cuda_to_nhwc(c, p.prec, w, wb, s->c_out, s->c_in / s->groups, (int64_t)s->kh * s->kw, op);
         dnn_ok(c, cudnnConvolutionBackwardData(c->cudnn, &kOne, c->wd, wb, c->yd, yb, c->cd, dalgo, ws, p.bwd_data->workspace,
                                                &kZero, c->xd, xb), "cudnnConvolutionBackwardData", op);
-        cuda_from_nhwc(c, c->precision, xb, dx, s->batch, s->c_in, (int64_t)s->h_in * s->w_in, NULL, accumulate, op);
+        cuda_from_nhwc(c, p.prec, xb, dx, s->batch, s->c_in, (int64_t)s->h_in * s->w_in, NULL, accumulate, op);
     }
 }
 

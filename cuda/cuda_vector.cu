@@ -84,13 +84,13 @@ double cuda_sumsq(YcBackend *be, const float *x, size_t n) {
     return c->host_scalars[0];
 }
 
-// dst[i*ds + j] += src[i*ss + j]: blockIdx.y over blocks (strided when more than the grid holds).
-__global__ void k_add_blocks(float *dst, int64_t ds, const float *src, int64_t ss, int64_t len, int64_t count) {
+// dst[i*ds + j] (= or +=) src[i*ss + j]: blockIdx.y over blocks (strided when more than the grid holds).
+__global__ void k_blocks(float *dst, int64_t ds, const float *src, int64_t ss, int64_t len, int64_t count, bool accumulate) {
     for (int64_t i = blockIdx.y; i < count; i += gridDim.y) {
         float *d = dst + i * ds;
         const float *s = src + i * ss;
         for (int64_t j = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; j < len; j += (int64_t)gridDim.x * blockDim.x)
-            d[j] += s[j];
+            d[j] = accumulate ? d[j] + s[j] : s[j];
     }
 }
 
@@ -98,7 +98,8 @@ void cuda_copy_blocks(YcBackend *be, float *dst, int64_t dst_stride, const float
                       int64_t count, bool accumulate) {
     CudaImpl *c = cuda_impl(be);
     if (len <= 0 || count <= 0) return;
-    if (!accumulate) {
+    // copies: one memcpy when contiguous, a 2-D memcpy when the strides are pitches
+    if (!accumulate && (count == 1 || (dst_stride >= len && src_stride >= len))) {
         if (count == 1 || (dst_stride == len && src_stride == len)) {
             cu_ok(c, cudaMemcpyAsync(dst, src, (size_t)(len * count) * sizeof(float), cudaMemcpyDeviceToDevice, c->stream),
                   "cudaMemcpyAsync", "copy_blocks");
@@ -113,8 +114,8 @@ void cuda_copy_blocks(YcBackend *be, float *dst, int64_t dst_stride, const float
     if (xblocks > 1024) xblocks = 1024;
     int64_t yblocks = count < 65535 ? count : 65535;
     dim3 grid((unsigned)xblocks, (unsigned)yblocks);
-    k_add_blocks<<<grid, YC_THREADS, 0, c->stream>>>(dst, dst_stride, src, src_stride, len, count);
-    launch_ok(c, "k_add_blocks", "copy_blocks");
+    k_blocks<<<grid, YC_THREADS, 0, c->stream>>>(dst, dst_stride, src, src_stride, len, count, accumulate);
+    launch_ok(c, "k_blocks", "copy_blocks");
 }
 
 __global__ void k_u8_to_float(const uint8_t *src, float *dst, int64_t n, float divisor) {
