@@ -54,7 +54,11 @@ static int pick(CudaImpl *c, const Perf *perf, int count, YcPrecision p, bool ne
     for (int i = 0; i < count; i++) {
         if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > c->workspace_limit) continue;
         if (need_deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
-        if (p == YC_PREC_F32 && perf[i].mathType != CUDNN_FMA_MATH) continue; // no TF32 in float32
+        // float32: no tensor-core (TF32) candidates; the descriptor asks for FMA math, so cuDNN
+        // reports FMA or default math for the others
+        if (p == YC_PREC_F32 && (perf[i].mathType == CUDNN_TENSOR_OP_MATH ||
+                                 perf[i].mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION))
+            continue;
         return i;
     }
     return -1;
@@ -66,7 +70,7 @@ static bool take(CudaImpl *c, const Perf *perf, int count, YcPrecision p, YcConv
     if (i < 0 && c->deterministic) i = pick(c, perf, count, p, false); // a shape with no deterministic algorithm
     if (i < 0) return false;
     out->algo = (int)perf[i].algo;
-    out->math = (int)perf[i].mathType;
+    out->math = p == YC_PREC_F32 ? (int)CUDNN_FMA_MATH : (int)perf[i].mathType; // float32 runs with FMA math only
     out->workspace = perf[i].memory;
     out->ms = perf[i].time;
     return true;

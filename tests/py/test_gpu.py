@@ -130,7 +130,18 @@ def test_parity_fused_updates_on_cpu(fixture):
     assert "final@cpu" in proc.stdout and "1 passed, 0 failed" in proc.stdout
 
 
-def test_parity_cpu_build_refuses_cuda():
-    proc = run(ROOT / "tests" / "bin" / "parity", "--device", "cuda:0", MODEL_FIXTURES[0])
-    assert proc.returncode == 1
-    assert "built without CUDA" in proc.stdout
+def test_parity_refuses_cuda_clearly():
+    """tests/bin/parity is the CPU build (or, after `make GPU=1`, the GPU one): either way
+    --device cuda:0 without a usable device fails with a clear line, and a bad device name too."""
+    parity = ROOT / "tests" / "bin" / "parity"
+    if device_count_or_zero() == 0:
+        proc = run(parity, "--device", "cuda:0", MODEL_FIXTURES[0])
+        assert proc.returncode == 1
+        assert "built without CUDA" in proc.stdout or "no CUDA device found" in proc.stdout, proc.stdout
+    proc = run(parity, "--device", "gpu0", MODEL_FIXTURES[0])
+    assert proc.returncode == 1 and "expected cpu or cuda:N" in proc.stdout
+
+
+def device_count_or_zero():
+    program = GPU_TESTS / "test_cuda_backend"
+    return device_count() if program.exists() else 0
