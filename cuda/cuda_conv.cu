@@ -174,6 +174,18 @@ size_t cuda_conv2d_workspace(YcBackend *be, const YcConvShape *s) {
     return plan(c, s, &p, "conv2d_workspace") ? p.total : 0;
 }
 
+// The workspace must hold the plan: when `ws` is a block of our allocator its size is
+// known, and a smaller one (sized before a precision switch, say) is an error, not an overrun.
+static bool workspace_ok(CudaImpl *c, const ConvPlan *p, const void *ws, const char *op) {
+    size_t have = ws ? yc_gpu_cache_block_size(c->cache, ws) : 0;
+    if ((ws && !have) || have >= p->total || (!ws && p->total == 0)) return true;
+    char what[200];
+    snprintf(what, sizeof what, "workspace of %zu bytes, the convolution needs %zu (ask conv2d_workspace again after "
+             "set_precision)", have, p->total);
+    cuda_fail(c, op, what);
+    return false;
+}
+
 static bool set_math(CudaImpl *c, const YcConvAlgo *a, const char *op) {
     return dnn_ok(c, cudnnSetConvolutionMathType(c->cd, (cudnnMathType_t)a->math), "cudnnSetConvolutionMathType", op);
 }
@@ -183,7 +195,7 @@ void cuda_conv2d_forward(YcBackend *be, const YcConvShape *s, const float *x, co
     CudaImpl *c = cuda_impl(be);
     const char *op = "conv2d_forward";
     ConvPlan p;
-    if (!plan(c, s, &p, op) || !set_math(c, p.fwd, op)) return;
+    if (!plan(c, s, &p, op) || !workspace_ok(c, &p, ws, op) || !set_math(c, p.fwd, op)) return;
     cudnnConvolutionFwdAlgo_t algo = (cudnnConvolutionFwdAlgo_t)p.fwd->algo;
     if (p.prec == YC_PREC_F32) {
         dnn_ok(c, cudnnConvolutionForward(c->cudnn, &kOne, c->xd, x, c->wd, w, c->cd, algo, ws, p.fwd->workspace, &kZero, c->yd, y),
@@ -205,7 +217,7 @@ void cuda_conv2d_backward(YcBackend *be, const YcConvShape *s, const float *x, c
     CudaImpl *c = cuda_impl(be);
     const char *op = "conv2d_backward";
     ConvPlan p;
-    if (!plan(c, s, &p, op)) return;
+    if (!plan(c, s, &p, op) || !workspace_ok(c, &p, ws, op)) return;
     if (dbias) dnn_ok(c, cudnnConvolutionBackwardBias(c->cudnn, &kOne, c->y32d, dy, &kOne, c->bd, dbias), "cudnnConvolutionBackwardBias", op);
     if (!dx && !dw) return;
     cudnnConvolutionBwdFilterAlgo_t falgo = (cudnnConvolutionBwdFilterAlgo_t)p.bwd_filter->algo;

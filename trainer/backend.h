@@ -214,7 +214,9 @@ struct YcBackend {
 
     /* The precision of conv2d_* and gemm from now on (amp=). The CPU backend computes
      * in float32 whatever is asked (as the reference does on the CPU) and reports it:
-     * returns the precision in effect, or -1 with err when the backend cannot start it. */
+     * returns the precision in effect, or -1 with err when the backend cannot start it.
+     * conv2d_workspace depends on the precision: ask it again after a change (the
+     * model re-plans when get_precision differs from its plan's). */
     int (*set_precision)(YcBackend *be, YcPrecision precision, YcErr *err);
     YcPrecision (*get_precision)(YcBackend *be);
 

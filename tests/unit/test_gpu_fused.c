@@ -361,6 +361,43 @@ static void check_amp_with(StandIn kind, bool expect_pass) {
     yc_backend_destroy(be);
 }
 
+/* The model sizes its convolution workspace per precision: switching precision re-plans. */
+static int workspace_queries;
+static size_t (*plain_workspace)(YcBackend *, const YcConvShape *);
+static size_t counting_workspace(YcBackend *be, const YcConvShape *s) {
+    workspace_queries++;
+    return plain_workspace(be, s);
+}
+
+static void test_precision_switch_replans(void) {
+    YcErr err;
+    YcBackend *be = yc_backend_cpu_create(1, &err);
+    YcModel *m = yc_model_build("tests/fixtures/model/tiny-v8.yaml", 3, be, &err);
+    if (!CHECK(m)) return;
+    be->set_precision = stand_in_set;
+    be->get_precision = stand_in_get;
+    plain_workspace = be->conv2d_workspace;
+    be->conv2d_workspace = counting_workspace;
+    stand_in_precision = YC_PREC_F32;
+    float *x = be->alloc(be, 3 * 64 * 64 * sizeof(float));
+    be->fill(be, x, 3 * 64 * 64, 0.5f);
+    int64_t shape[4] = {1, 3, 64, 64};
+    YcTensor t = yc_tensor_f32(x, 4, shape);
+    YcModelOutputs out;
+    workspace_queries = 0;
+    CHECK(yc_model_forward(m, &t, &out, &err) == 0);
+    int first = workspace_queries;
+    CHECK(first > 0);
+    CHECK(yc_model_forward(m, &t, &out, &err) == 0);
+    CHECK(workspace_queries == first); /* same shape, same precision: the plan stands */
+    stand_in_precision = YC_PREC_BF16;
+    CHECK(yc_model_forward(m, &t, &out, &err) == 0);
+    CHECK(workspace_queries == 2 * first); /* re-planned for the new precision */
+    be->free(be, x);
+    yc_model_free(m);
+    yc_backend_destroy(be);
+}
+
 static void test_amp_check(void) {
     check_amp_with(STAND_IN_BF16_ROUNDING, true);
     check_amp_with(STAND_IN_BROKEN, false);
@@ -384,6 +421,7 @@ int main(void) {
         {"unscale", test_unscale},
         {"cpu_extra_entries", test_cpu_extra_entries},
         {"amp_check", test_amp_check},
+        {"precision_switch_replans", test_precision_switch_replans},
     };
     return check_run(cases, (int)(sizeof cases / sizeof cases[0]));
 }
