@@ -47,6 +47,15 @@ static void test_device_basics(void) {
         return;
     }
     CHECK_STR(be->name, "cuda:0");
+    /* every entry after `destroy` is a function pointer: all filled */
+    int missing = 0;
+    for (const char *at = (const char *)&be->destroy; at + sizeof(void (*)(void)) <= (const char *)(be + 1);
+         at += sizeof(void (*)(void))) {
+        void (*fn)(void);
+        memcpy(&fn, at, sizeof fn);
+        missing += fn == NULL;
+    }
+    CHECK(missing == 0);
     CHECK(be->mem == YC_MEM_CUDA && be->get_precision(be) == YC_PREC_F32);
     enum { N = 100003 };
     float *host = malloc(N * sizeof *host), *back = malloc(N * sizeof *back);

@@ -246,9 +246,26 @@ static void test_unscale(void) {
     yc_backend_destroy(be);
 }
 
+/* Every entry of the table after `destroy` is a function pointer: none may be missing. */
+static int missing_entries(const YcBackend *be) {
+    int missing = 0;
+    const char *at = (const char *)&be->destroy, *end = (const char *)(be + 1);
+    for (; at + sizeof(void (*)(void)) <= end; at += sizeof(void (*)(void))) {
+        void (*fn)(void);
+        memcpy(&fn, at, sizeof fn);
+        missing += fn == NULL;
+    }
+    return missing;
+}
+
 static void test_cpu_extra_entries(void) {
     YcErr err;
     YcBackend *be = yc_backend_cpu_create(2, &err);
+    CHECK(missing_entries(be) == 0);
+    bool (*keep)(YcBackend *, const YcFusedSet *, float) = be->fused_unscale;
+    be->fused_unscale = NULL; /* the count sees the last entry too */
+    CHECK(missing_entries(be) == 1);
+    be->fused_unscale = keep;
     uint8_t *src = be->host_alloc(be, 100000);
     CHECK(src && ((uintptr_t)src & 255) == 0);
     for (int i = 0; i < 100000; i++) src[i] = (uint8_t)(i * 7 + i / 256);
