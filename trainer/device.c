@@ -7,9 +7,6 @@
 #ifdef YC_WITH_CUDA
 #include "backend_cuda.h"
 #include "cuda_device.h"
-/* Weak, so that a GPU build links while cuda/ does not define it yet; then
- * asking for a CUDA device is a clear error rather than a link failure. */
-#pragma weak yc_backend_cuda_create
 #endif
 
 int yc_device_has_cuda(void) {
@@ -54,10 +51,6 @@ static YcBackend *open_cuda(int index, const char *amp, char *describe, size_t c
     int count = yc_cuda_device_count();
     if (index >= count) {
         yc_err(err, "device=%d: no such CUDA device (%d found)", index, count);
-        return NULL;
-    }
-    if (!yc_backend_cuda_create) {
-        yc_err(err, "device=%d: this build's CUDA backend has no yc_backend_cuda_create yet; use device=cpu", index);
         return NULL;
     }
     YcBackend *be = yc_backend_cuda_create(index, amp, err);

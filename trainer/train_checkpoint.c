@@ -126,7 +126,9 @@ static int add_state(YcStWriter *w, const YcTrainState *s, YcErr *err) {
         meta_hex(w, "resume.stop_best_fitness", s->stop_best_fitness, err) ||
         meta_long(w, "resume.stop_best_epoch", s->stop_best_epoch, err) ||
         meta_hex(w, "resume.train_seconds", s->train_seconds, err) ||
-        meta_hex_list(w, "resume.metrics", s->metrics, 7, err) || meta_long(w, "resume.best_epoch", s->best_epoch, err))
+        meta_hex_list(w, "resume.metrics", s->metrics, 7, err) || meta_long(w, "resume.best_epoch", s->best_epoch, err) ||
+        meta_hex(w, "resume.loss_scale", s->loss_scale, err) ||
+        meta_long(w, "resume.scale_good_steps", s->scale_good_steps, err))
         return -1;
     return 0;
 }
@@ -147,7 +149,9 @@ int yc_checkpoint_read_state(const YcSafetensors *st, YcTrainState *s, YcErr *er
         read_double(st, "resume.stop_best_fitness", &s->stop_best_fitness, err) ||
         read_int(st, "resume.stop_best_epoch", &s->stop_best_epoch, err) ||
         read_double(st, "resume.train_seconds", &s->train_seconds, err) ||
-        read_hex_list(st, "resume.metrics", s->metrics, 7, err) || read_int(st, "resume.best_epoch", &s->best_epoch, err))
+        read_hex_list(st, "resume.metrics", s->metrics, 7, err) || read_int(st, "resume.best_epoch", &s->best_epoch, err) ||
+        read_double(st, "resume.loss_scale", &s->loss_scale, err) ||
+        read_int(st, "resume.scale_good_steps", &s->scale_good_steps, err))
         return -1;
     s->epoch = (int)epoch;
     for (int k = 0; k < 3; k++) s->tloss[k] = (float)tloss[k];

@@ -47,6 +47,8 @@ typedef struct YcTrainState {
     double train_seconds;      /* training time spent before this session (for time=) */
     double metrics[7];         /* last validation: precision, recall, mAP50, mAP50-95, val box/cls/dfl */
     int best_epoch;            /* 1-based epoch of the best fitness, 0 = none */
+    double loss_scale;         /* amp=fp16 loss scaling: the scale (0: not scaling) and good steps since it changed */
+    int scale_good_steps;
 } YcTrainState;
 
 void yc_train_state_init(YcTrainState *s, int epochs);

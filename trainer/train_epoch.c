@@ -21,25 +21,23 @@ void yc_train_kept_checkpoint(const YcTrainer *t, char *out, size_t cap) {
 
 /* The optimiser step: clip, step, zero, EMA. -1 (t->msg) on a non-finite gradient. */
 static int optimizer_step(YcTrainer *t, int epoch, int i) {
-    yc_param_mirror_pull(&t->mirror, t->m);
-    double norm = yc_clip_grad_norm(t->params, t->np, 10.0);
+    bool step = true;
+    if (t->scaler.enabled) /* amp=fp16: unscale; an overflowing step is skipped (the EMA still updates) */
+        step = yc_loss_scaler_update(&t->scaler, yc_fused_unscale(t->fused, 1.0f / yc_loss_scaler_scale(&t->scaler)));
+    double norm = step ? yc_fused_clip(t->fused, 10.0) : 0.0;
     if (!isfinite(norm)) {
         YcErr err;
         yc_err_clear(&err);
-        yc_params_check_finite(t->params, t->np, true, &err);
+        if (t->be->mem == YC_MEM_HOST) yc_params_check_finite(t->params, t->np, true, &err);
         char kept[4200];
         yc_train_kept_checkpoint(t, kept, sizeof kept);
         snprintf(t->msg, sizeof t->msg, "non-finite gradients at epoch %d, batch %d (%s); %s", epoch + 1, i + 1,
                  err.msg[0] ? err.msg : "gradient norm is not finite", kept);
         return -1;
     }
-    yc_optim_step(&t->opt);
-    yc_params_zero_grad(t->params, t->np);
-    if (t->mirror.on) {
-        yc_param_mirror_push(&t->mirror, t->m);
-        yc_model_zero_grad(t->m);
-    }
-    yc_ema_update(&t->ema, t->params, t->np);
+    if (step) yc_fused_optim_step(t->fused, &t->opt);
+    yc_model_zero_grad(t->m);
+    yc_fused_ema_update(t->fused, &t->ema);
     return 0;
 }
 
@@ -131,6 +129,11 @@ int yc_train_epoch(YcTrainer *t, int epoch) {
         /* the running mean in float32, as the reference's tensor arithmetic */
         for (int k = 0; k < 3; k++)
             st->tloss[k] = i == 0 ? lo.items[k] : (st->tloss[k] * (float)i + lo.items[k]) / (float)(i + 1);
+        if (t->scaler.enabled) /* amp=fp16: the loss gradient times the scale */
+            for (int l = 0; l < out.levels; l++) {
+                YcTensor g = yc_model_output_grad(t->m, l);
+                t->be->scale(t->be, g.data, (size_t)yc_tensor_numel(&g), yc_loss_scaler_scale(&t->scaler));
+            }
         if (yc_model_backward(t->m, NULL, NULL, &err)) {
             snprintf(t->msg, sizeof t->msg, "epoch %d, batch %d: %s", epoch + 1, i + 1, err.msg);
             return -1;

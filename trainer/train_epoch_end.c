@@ -17,6 +17,10 @@ static double round5(double v) {
 }
 
 int yc_train_save(YcTrainer *t, const char *path, bool resumable, YcErr *err) {
+    /* the optimiser and EMA state into the host structures (a no-op when they are host memory) */
+    if (yc_fused_download(t->fused, resumable ? &t->opt : NULL, &t->ema, err)) return -1;
+    t->st.loss_scale = t->scaler.enabled ? t->scaler.scale : 0;
+    t->st.scale_good_steps = t->scaler.good_steps;
     YcCheckpoint c = {.path = path, .model = t->m, .ema = &t->ema, .optim = resumable ? &t->opt : NULL,
                       .state = &t->st, .args = t->a, .names = t->s->names};
     YcTrainState stripped;
@@ -34,6 +38,7 @@ static int load_eval_weights(YcTrainer *t, bool final, YcErr *err) {
     int n;
     YcParam *p = yc_model_params(t->ema_model, &n);
     if (n != t->ema.count) return yc_err(err, "the EMA model has %d tensors, the EMA %d", n, t->ema.count);
+    if (yc_fused_download(t->fused, NULL, &t->ema, err)) return -1;
     for (int i = 0; i < n; i++) t->be->upload(t->be, p[i].value, t->ema.value[i], p[i].count * sizeof(float));
     return t->be->sync(t->be, err);
 }
@@ -80,13 +85,23 @@ int yc_train_validate(YcTrainer *t, int epoch, bool final, YcValResult *res, YcE
 static void histograms(YcTrainer *t) {
     const YcTrainHooks *h = &t->s->hooks;
     if (!h->histogram || !h->histograms_wanted || !h->histograms_wanted(h->user)) return;
-    for (int i = 0; i < t->np; i++) { /* host memory: the model's own or the mirror's (current after each step) */
+    float *tmp = NULL;
+    for (int i = 0; i < t->np; i++) {
         const YcParam *p = &t->params[i];
         if (p->is_buffer) continue;
+        const float *v = p->value;
+        if (t->be->mem != YC_MEM_HOST) {
+            float *q = realloc(tmp, (p->count ? p->count : 1) * sizeof *q);
+            if (!q) break;
+            tmp = q;
+            t->be->download(t->be, tmp, p->value, p->count * sizeof *tmp);
+            v = tmp;
+        }
         char tag[160];
         snprintf(tag, sizeof tag, "weights/%s", p->name);
-        h->histogram(h->user, tag, p->value, p->count);
+        h->histogram(h->user, tag, v, p->count);
     }
+    free(tmp);
 }
 
 int yc_train_epoch_end(YcTrainer *t, int epoch) {

@@ -87,18 +87,15 @@ int yc_input_prepare(YcInput *in, const YcSourceBatch *b, int out_h, int out_w, 
     size_t n_in = (size_t)b->n * 3 * b->h * b->w, n_out = (size_t)b->n * 3 * out_h * out_w;
     bool host_be = in->be->mem == YC_MEM_HOST, resize = out_h != b->h || out_w != b->w;
     if (grow_dev(in, n_out, err)) return -1;
-    if (!resize && host_be) {
-        to_float(b->images, n_in, in->dev);
+    if (!resize) {
+        /* the backend divides (on a device: copies the bytes, divides there) */
+        in->be->upload_u8(in->be, in->dev, b->images, n_in, 255.0f);
     } else {
-        if (grow_host(in, n_in + (resize && !host_be ? n_out : 0), err)) return -1;
+        if (grow_host(in, n_in + (host_be ? 0 : n_out), err)) return -1;
         to_float(b->images, n_in, in->host);
-        if (resize) {
-            float *dst = host_be ? in->dev : in->host + n_in;
-            yc_resize_bilinear(in->host, (int64_t)b->n * 3, b->h, b->w, dst, out_h, out_w);
-            if (!host_be) in->be->upload(in->be, in->dev, dst, n_out * sizeof(float));
-        } else {
-            in->be->upload(in->be, in->dev, in->host, n_out * sizeof(float));
-        }
+        float *dst = host_be ? in->dev : in->host + n_in;
+        yc_resize_bilinear(in->host, (int64_t)b->n * 3, b->h, b->w, dst, out_h, out_w);
+        if (!host_be) in->be->upload(in->be, in->dev, dst, n_out * sizeof(float));
     }
     int64_t shape[4] = {b->n, 3, out_h, out_w};
     *x = yc_tensor_f32(in->dev, 4, shape);

@@ -9,8 +9,9 @@
 #include "train_checkpoint.h"
 #include "train_input.h"
 #include "train_loop.h"
+#include "gpu_fused.h"
+#include "gpu_loss_scale.h"
 #include "train_loss.h"
-#include "train_params.h"
 
 typedef struct YcTrainer {
     const YcTrainSetup *s;
@@ -18,9 +19,10 @@ typedef struct YcTrainer {
     YcTrainResult *r;
     YcModel *m;
     YcBackend *be;
-    YcParam *params;              /* host parameters for the optimiser, EMA and clipping (mirror.params) */
+    YcParam *params;              /* the model's parameters (backend memory) */
     int np, nc;
-    YcParamMirror mirror;
+    YcFused *fused;               /* optimiser and EMA updates through the backend (gpu_fused.h) */
+    YcLossScaler scaler;          /* amp=fp16 on a device backend; disabled otherwise */
     YcModel *ema_model;           /* evaluation copy holding the EMA weights */
     YcOptim opt;
     bool have_opt;

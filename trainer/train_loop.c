@@ -10,6 +10,7 @@
 #include "clip.h"
 #include "fileio.h"
 #include "metrics_np.h"
+#include "gpu_amp.h"
 #include "train_internal.h"
 
 double yc_train_now(void) {
@@ -98,9 +99,49 @@ static int choose_optimizer(YcTrainer *t, const YcSafetensors *resume, YcErr *er
     return 0;
 }
 
+/* The EMA starts at the model's values, read into host memory (where YcEma keeps them). */
+static int ema_init(YcTrainer *t, YcErr *err) {
+    if (t->be->mem == YC_MEM_HOST) return yc_ema_init(&t->ema, t->params, t->np, 0, err);
+    YcParam *host = malloc((size_t)(t->np > 0 ? t->np : 1) * sizeof *host);
+    int rc = host ? 0 : yc_err(err, "EMA: out of memory");
+    for (int i = 0; rc == 0 && i < t->np; i++) {
+        host[i] = t->params[i];
+        host[i].value = malloc((t->params[i].count ? t->params[i].count : 1) * sizeof(float));
+        if (!host[i].value) {
+            for (int k = 0; k < i; k++) free(host[k].value);
+            rc = yc_err(err, "EMA: out of memory");
+            break;
+        }
+        t->be->download(t->be, host[i].value, t->params[i].value, t->params[i].count * sizeof(float));
+    }
+    if (rc == 0) {
+        rc = yc_ema_init(&t->ema, host, t->np, 0, err);
+        for (int i = 0; i < t->np; i++) free(host[i].value);
+    }
+    free(host);
+    return rc;
+}
+
+/* amp on a device backend: the reference's start-up check (float32 when it fails), and loss
+ * scaling for fp16. The CPU computes in float32 whatever amp says, as the reference. */
+static int amp_setup(YcTrainer *t, YcErr *err) {
+    yc_loss_scaler_init(&t->scaler, false);
+    if (t->be->mem == YC_MEM_HOST) return 0;
+    YcPrecision want;
+    char msg[512] = "";
+    if (yc_precision_parse(t->a->amp, &want, err) || yc_amp_check(t->m, want, t->imgsz, msg, sizeof msg, err))
+        return -1;
+    if (msg[0]) yc_train_log(t, "%s", msg);
+    yc_loss_scaler_init(&t->scaler, t->be->get_precision(t->be) == YC_PREC_F16);
+    if (t->scaler.enabled) {
+        t->scaler.scale = t->st.loss_scale > 0 ? t->st.loss_scale : t->scaler.scale;
+        t->scaler.good_steps = t->st.scale_good_steps;
+    }
+    return 0;
+}
+
 static int restore(YcTrainer *t, const YcSafetensors *st, YcErr *err) {
     if (yc_checkpoint_read_state(st, &t->st, err) || yc_checkpoint_restore(st, t->m, &t->ema, &t->opt, err)) return -1;
-    yc_param_mirror_pull(&t->mirror, t->m);
     if (t->st.next_epoch >= t->st.epochs)
         return yc_err(err, "%s: training to %d epochs is finished, nothing to resume", st->path, t->st.epochs);
     t->sched.epochs = t->st.epochs;
@@ -141,8 +182,7 @@ static int setup(YcTrainer *t, YcErr *err) {
             return err->msg[0] ? -1 : yc_err(err, "%s: path too long", s->run_dir);
         snprintf(t->r->last_path, sizeof t->r->last_path, "%s", t->last);
     }
-    if (freeze_layers(t, err) || yc_param_mirror_init(&t->mirror, t->m, s->host_mirror, err)) return -1;
-    t->params = t->mirror.params;
+    if (freeze_layers(t, err)) return -1;
     YcSafetensors st;
     bool have_st = false;
     if (s->resume_path) {
@@ -156,7 +196,7 @@ static int setup(YcTrainer *t, YcErr *err) {
     }
     int rc = choose_optimizer(t, have_st ? &st : NULL, err);
     if (rc == 0) {
-        rc = yc_ema_init(&t->ema, t->params, t->np, 0, err);
+        rc = ema_init(t, err);
         t->have_ema = rc == 0;
     }
     if (rc == 0 && have_st) rc = restore(t, &st, err);
@@ -164,6 +204,7 @@ static int setup(YcTrainer *t, YcErr *err) {
     if (rc) return -1;
     bool have_resume = have_st;
     if (!have_st) t->st.accumulate = yc_schedule_accumulate(&t->sched);
+    if (!(t->fused = yc_fused_create(t->be, t->params, t->np, &t->opt, &t->ema, err)) || amp_setup(t, err)) return -1;
     if (s->val) {
         t->ema_model = yc_model_build(yc_model_yaml(t->m), t->nc, t->be, err);
         if (!t->ema_model) return yc_err_prefix(err, "the EMA model");
@@ -212,11 +253,13 @@ static int final_eval(YcTrainer *t, YcErr *err) {
 }
 
 static void cleanup(YcTrainer *t) {
+    YcErr err;
+    if (t->fused && t->have_ema) yc_fused_download(t->fused, NULL, &t->ema, &err);
     if (t->s->hooks.finished) t->s->hooks.finished(t->s->hooks.user, t->m, t->have_ema ? &t->ema : NULL);
     if (t->have_opt) yc_optim_free(&t->opt);
     if (t->have_ema) yc_ema_free(&t->ema);
     yc_model_free(t->ema_model);
-    yc_param_mirror_free(&t->mirror);
+    yc_fused_free(t->fused);
     yc_input_free(&t->input);
     yc_loss_runner_free(&t->loss);
 }

@@ -67,7 +67,6 @@ typedef struct YcTrainSetup {
     const YcEventBus *bus;         /* may be NULL */
     YcTrainHooks hooks;
     const volatile sig_atomic_t *stop;  /* non-zero: interrupt at the end of the current batch */
-    bool host_mirror;              /* tests: optimise host copies even on the CPU backend (train_params.h) */
 } YcTrainSetup;
 
 typedef struct YcTrainResult {

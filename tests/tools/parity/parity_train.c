@@ -134,9 +134,11 @@ int parity_check_train(const YcSafetensors *fx, ParityReport *r) {
     rec.tloss = calloc((size_t)rec.iterations * 3 + 3, sizeof *rec.tloss);
     rec.lr = calloc((size_t)rec.epochs * 3 + 3, sizeof *rec.lr);
     YcErr err;
-    YcBackend *be = yc_backend_cpu_create(0, &err);
+    YcBackend *be = parity_backend(r); /* the CPU, or --device cuda:N */
     YcModel *m = be ? yc_model_build(yaml, atoi(nc_text), be, &err) : NULL;
     YcBatchSource *src = NULL;
+    float *host = NULL;
+    if (!be) goto done;
     if (!m || yc_model_load_st(m, fx, "weights/", true, NULL, &err)) {
         parity_fail(r, "%s", err.msg);
         goto done;
@@ -147,9 +149,7 @@ int parity_check_train(const YcSafetensors *fx, ParityReport *r) {
     yc_events_init(&bus);
     yc_events_subscribe(&bus, on_event, &rec);
     YcTrainSetup s = {.args = &args, .batch = (int)args.batch, .imgsz = args.imgsz.h, .model = m, .train = src,
-                      .bus = &bus, .hooks = {.user = &rec, .finished = on_finished},
-                      /* YOLOC_PARITY_MIRROR=1: the optimiser on host copies, as with a device backend */
-                      .host_mirror = getenv("YOLOC_PARITY_MIRROR") && atoi(getenv("YOLOC_PARITY_MIRROR"))};
+                      .bus = &bus, .hooks = {.user = &rec, .finished = on_finished}};
     YcTrainResult res;
     if (yc_train_run(&s, &res) != 0) {
         parity_fail(r, "training failed: %s", res.message);
@@ -162,19 +162,28 @@ int parity_check_train(const YcSafetensors *fx, ParityReport *r) {
         snprintf(name, sizeof name, "final/%s", p[i].name);
         size_t count = 0;
         float *want = parity_load(r, fx, name, &count);
+        float *got_value = NULL;
+        if (want && count == p[i].count) {
+            /* the trained values in host memory (a device backend's are downloaded) */
+            float *q = realloc(host, (count ? count : 1) * sizeof *q);
+            if (!q) break;
+            host = q;
+            be->download(be, host, p[i].value, count * sizeof *host);
+            got_value = host;
+        }
         if (want && count == p[i].count) {
             /* tensors that stay (next to) zero, e.g. biases only weight decay touched: absolute */
             double scale = 0;
             for (size_t k = 0; k < count; k++) scale = fmax(scale, fabs(want[k]));
-            if (scale < 1e-6) parity_compare(r, "weights", name, p[i].value, want, count, 1e-9, PARITY_ABS);
-            else parity_compare(r, "weights", name, p[i].value, want, count, WEIGHT_TOL, PARITY_SCALED);
+            if (scale < 1e-6) parity_compare(r, "weights", name, got_value, want, count, 1e-9, PARITY_ABS);
+            else parity_compare(r, "weights", name, got_value, want, count, WEIGHT_TOL, PARITY_SCALED);
             snprintf(name, sizeof name, "weights/%s", p[i].name);
             float *init = p[i].is_buffer ? NULL : parity_load(r, fx, name, NULL);
             float *got = init ? malloc(count * sizeof *got) : NULL;
             if (got) {
                 double wscale = 0, dscale = 0;
                 for (size_t k = 0; k < count; k++) {
-                    got[k] = p[i].value[k] - init[k];
+                    got[k] = got_value[k] - init[k];
                     if (fabs(want[k]) > wscale) wscale = fabs(want[k]);
                     want[k] -= init[k];
                     if (fabs(want[k]) > dscale) dscale = fabs(want[k]);
@@ -218,6 +227,7 @@ int parity_check_train(const YcSafetensors *fx, ParityReport *r) {
     else if (lr) parity_fail(r, "lr: %zu values, %d epochs ended", count / 3, rec.n_lr);
     free(lr);
 done:
+    free(host);
     for (int i = 0; i < rec.ema_count; i++) free(rec.ema[i]);
     free(rec.ema);
     free(rec.tloss);

@@ -55,7 +55,7 @@ int parity_check_val(const YcSafetensors *fx, ParityReport *r) {
     free(text);
     int imgsz = (int)num(want, "imgsz"), batch = (int)num(want, "batch");
     const cJSON *split = cJSON_GetObjectItemCaseSensitive(want, "split");
-    YcBackend *be = yc_backend_cpu_create(0, &err);
+    YcBackend *be = parity_backend(r); /* the CPU, or --device cuda:N */
     YcModel *m = be ? yc_model_from_weights(fx->path, be, &err) : NULL;
     YcDataConfig cfg;
     YcDataset ds;
