@@ -99,10 +99,27 @@ YcBatchSource *yc_cli_loader_source(const YcDataset *ds, const YcLoaderOptions *
     return s;
 }
 
-static int loader_sources(CliTrainData *data, const YcArgs *args, int batch, int imgsz, int stride, YcErr *err) {
+/* Batch images in the backend's page-locked host memory, so that uploads overlap the step. */
+static void *pinned_alloc(size_t bytes, void *ctx) {
+    YcBackend *be = ctx;
+    return be->host_alloc(be, bytes);
+}
+
+static void pinned_release(void *ptr, void *ctx) {
+    YcBackend *be = ctx;
+    be->host_free(be, ptr);
+}
+
+static int loader_sources(CliTrainData *data, const YcArgs *args, int batch, int imgsz, int stride, YcBackend *be,
+                          YcErr *err) {
     LoaderData *d = data->impl;
     YcLoaderOptions o;
     yc_loader_options_from_args(args, true, &o);
+    if (be->mem != YC_MEM_HOST) {
+        o.alloc = pinned_alloc;
+        o.release = pinned_release;
+        o.alloc_ctx = be;
+    }
     o.batch = batch;
     o.imgsz = o.aug.imgsz = imgsz;
     o.stride = stride;

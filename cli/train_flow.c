@@ -166,7 +166,7 @@ static int prepare(TrainRun *r, int argc, char **argv, YcErr *err, int *status) 
         return -1;
     }
     r->batch = resolve_batch(r, batch_note, sizeof batch_note);
-    if (r->ops->sources(&r->data, &r->args, r->batch, r->imgsz, stride, err))
+    if (r->ops->sources(&r->data, &r->args, r->batch, r->imgsz, stride, r->be, err))
         return yc_err_prefix(err, "data=%s", r->args.data);
     if (!r->args.resume.on) {
         if (yc_run_dir_create(&r->args, r->run_dir, sizeof r->run_dir, err)) return -1;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "args.h"
+#include "backend.h"
 #include "error.h"
 #include "events.h"
 #include "train_source.h"
@@ -31,8 +32,8 @@ typedef struct CliTrainData {
 typedef struct CliTrainDataOps {
     /* Reads the data set's description (names, nc, training labels). */
     int (*open)(CliTrainData *d, const YcArgs *args, YcErr *err);
-    /* Creates the training and validation batch sources. */
-    int (*sources)(CliTrainData *d, const YcArgs *args, int batch, int imgsz, int stride, YcErr *err);
+    /* Creates the training and validation batch sources for a model on backend be. */
+    int (*sources)(CliTrainData *d, const YcArgs *args, int batch, int imgsz, int stride, YcBackend *be, YcErr *err);
     void (*close)(CliTrainData *d);
 } CliTrainDataOps;
 

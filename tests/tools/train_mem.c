@@ -145,8 +145,10 @@ static int synth_open(CliTrainData *d, const YcArgs *args, YcErr *err) {
     return 0;
 }
 
-static int synth_sources(CliTrainData *d, const YcArgs *args, int batch, int imgsz, int stride, YcErr *err) {
+static int synth_sources(CliTrainData *d, const YcArgs *args, int batch, int imgsz, int stride, YcBackend *be,
+                         YcErr *err) {
     (void)args;
+    (void)be;
     (void)stride;
     Synth *s = d->impl;
     d->train = make_source(s->images, batch, imgsz, 12345, s, err);
