@@ -27,6 +27,9 @@ void cli_install_stop_signals(void) {
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A closed stdout (`yoloc train ... | head`) must not kill a run: writes
+     * then fail with EPIPE and the run goes on writing its files. */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 int cli_subscribe(YcEventBus *bus, CliSubscribers *subs, void *tracker, YcErr *err) {

@@ -273,3 +273,17 @@ def test_interrupt_through_the_relay_ends_with_checkpoint_then_interrupted(tmp_p
     assert types[-2:] == ["checkpoint", "interrupted"], types[-6:]
     assert "resume with: yoloc train resume=" in events[-1]["message"]
     assert events[-1]["path"].endswith("weights/last.safetensors")
+
+
+def test_closed_stdout_does_not_stop_the_run(tmp_path):
+    """`yoloc train ... | head -1`: once the reader is gone, the run goes on and finishes its files."""
+    env = dict(os.environ, YOLOC_THREADS="2")
+    env.pop("YOLOC_EVENTS", None)
+    proc = subprocess.Popen([str(TOOL), *BASE, f"project={tmp_path}", "name=piped", "epochs=2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away after one line
+    assert proc.wait(timeout=300) == 0
+    record = json.loads((tmp_path / "piped" / "run.json").read_text())
+    assert record["status"] == "finished" and record["epochs_done"] == 2
+    assert len(results_rows(tmp_path / "piped")) == 2
