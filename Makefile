@@ -7,6 +7,7 @@
 #   make asan        the C unit tests under AddressSanitizer + UBSan
 #   make bench       benchmarks against the peers (docs/BENCHMARKS.md)
 #   make check-long  the long checks (fuzzing, long trainings)
+#   make gpu-bundle  gpu-bundle/: the GPU build, libraries, wheels, data (docs/CUDA.md)
 #   make deps        Debian packages and the test virtualenv .venv
 #   make ref-env     the reference environment .venv-ref (torch + ultralytics)
 #   make help        this list
@@ -64,6 +65,10 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 ifeq ($(GPU),1)
 LIB_OBJ += $(CUDA_SRC:%.cu=$(BUILD)/obj/%.o)
 endif
+# GPU-flavour programs (tests/gpu/*.c: the CUDA backend's tests and benchmark, and
+# the parity checker with its --device switch), built into build/gpu/tests only.
+GPU_PROG_SRC := $(wildcard tests/gpu/*.c)
+GPU_PROGS := $(GPU_PROG_SRC:tests/gpu/%.c=build/gpu/tests/%) build/gpu/tests/parity
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 KERNEL_OBJ := $(KERNEL_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -80,7 +85,7 @@ $(shell rm -f $(PROGRAMS))
 endif
 
 .PHONY: all deps test test-c test-py asan demo bench check-long install-kernel ref-env \
-        fixtures gpu-check clean help units tools
+        fixtures gpu-check gpu-programs gpu-bundle clean help units tools
 
 all: $(PROGRAMS) units tools
 
@@ -141,6 +146,18 @@ tests/bin/parity: $(PARITY_SRC) tests/tools/parity/parity.h $(LIB)
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(CFLAGS) -Itests/tools/parity $(PARITY_SRC) $(LIB) -o $@ $(LDLIBS)
 
+ifeq ($(GPU),1)
+gpu-programs: $(GPU_PROGS)
+build/gpu/tests/%: tests/gpu/%.c tests/unit/check.h $(LIB)
+	@mkdir -p $(@D)
+	@echo "  GPUTEST $@"
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) -o $@ $(LDLIBS)
+build/gpu/tests/parity: $(PARITY_SRC) tests/tools/parity/parity.h $(LIB)
+	@mkdir -p $(@D)
+	@echo "  GPUTEST $@"
+	$(Q)$(CC) $(CFLAGS) -Itests/tools/parity $(PARITY_SRC) $(LIB) -o $@ $(LDLIBS)
+endif
+
 deps:
 	@tools/deps.sh
 
@@ -160,8 +177,12 @@ gpu-check:
 	@if command -v $(NVCC) >/dev/null 2>&1 || [ -x $(CUDA_HOME)/bin/nvcc ]; then \
 	    echo "gpu-check: building the CUDA flavor into build/gpu"; \
 	    PATH="$$PATH:$(CUDA_HOME)/bin" $(MAKE) --no-print-directory GPU=1 BINDIR=build/gpu/bin \
-	        build/gpu/bin/yoloc build/gpu/bin/yoloc-kernel; \
+	        build/gpu/bin/yoloc build/gpu/bin/yoloc-kernel gpu-programs; \
 	else echo "gpu-check: skipped: nvcc not found"; fi
+
+# The folder the GPU machine needs beside the working tree (docs/CUDA.md).
+gpu-bundle: deps gpu-check
+	@tools/gpu/bundle.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan BINDIR=build/asan/bin OPT="-O1" \
@@ -184,8 +205,11 @@ check-long: deps all
 ref-env:
 	@tools/ref-env.sh
 
+# Regenerates every committed reference fixture (tests/fixtures/) from the
+# reference environment. Run by hand; commit what changes.
 fixtures: ref-env
-	$(REF_PYTHON) tests/parity/make_fixtures.py
+	@for script in tests/parity/make_*.py tests/parity/gen_*.py; do \
+	    echo "fixtures: $$script"; $(REF_PYTHON) $$script || exit 1; done
 
 clean:
 	rm -rf build bin tests/bin

@@ -138,11 +138,10 @@ void yc_tb_value_histogram(YcPb *summary, const char *tag, const YcTbHistogram *
     yc_pb_init(&value);
     yc_pb_init(&histo);
     yc_pb_string(&value, VAL_TAG, tag);
-    yc_pb_double(&histo, 1, h->min);
-    yc_pb_double(&histo, 2, h->max);
-    yc_pb_double(&histo, 3, h->num);
-    yc_pb_double(&histo, 4, h->sum);
-    yc_pb_double(&histo, 5, h->sum_squares);
+    /* proto3: a field holding its default (+0.0) is not written (e.g. a tensor of zeros) */
+    const double scalars[5] = {h->min, h->max, h->num, h->sum, h->sum_squares};
+    for (int f = 0; f < 5; f++)
+        if (scalars[f] != 0 || signbit(scalars[f])) yc_pb_double(&histo, f + 1, scalars[f]);
     if (h->buckets > 0) {
         yc_pb_packed_doubles(&histo, 6, h->limit, (size_t)h->buckets);
         yc_pb_packed_doubles(&histo, 7, h->count, (size_t)h->buckets);

@@ -175,6 +175,10 @@ int yc_args_parse_words(YcArgs *args, int count, char *const words[], YcErr *err
 /* Loads key: value pairs from a YAML mapping (cfg= files, args.yaml). */
 int yc_args_load_yaml(YcArgs *args, const char *path, YcArgSource src, YcErr *err);
 
+/* The same from YAML text (e.g. a checkpoint's train_args); name labels errors.
+ * An empty text sets nothing. */
+int yc_args_load_yaml_text(YcArgs *args, const char *text, const char *name, YcArgSource src, YcErr *err);
+
 /* Writes every argument as YAML (atomically: temp file, fsync, rename). */
 int yc_args_save_yaml(const YcArgs *args, const char *path, YcErr *err);
 

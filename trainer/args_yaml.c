@@ -38,21 +38,16 @@ static int node_text(yaml_document_t *doc, yaml_node_t *node, char *buf, size_t 
     return 0;
 }
 
-int yc_args_load_yaml(YcArgs *args, const char *path, YcArgSource src, YcErr *err) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return yc_err_errno(err, "cfg: cannot open %s", path);
+/* Reads the mapping from an open stream; path names it in errors. */
+static int load_stream(YcArgs *args, FILE *fp, const char *path, YcArgSource src, YcErr *err) {
     yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(fp);
-        return yc_err(err, "%s: cannot start the YAML parser", path);
-    }
+    if (!yaml_parser_initialize(&parser)) return yc_err(err, "%s: cannot start the YAML parser", path);
     yaml_parser_set_input_file(&parser, fp);
     if (!yaml_parser_load(&parser, &doc)) {
         yc_err(err, "%s:%zu: invalid YAML: %s", path, parser.problem_mark.line + 1,
                parser.problem ? parser.problem : "syntax error");
         yaml_parser_delete(&parser);
-        fclose(fp);
         return -1;
     }
     int rc = 0;
@@ -89,6 +84,22 @@ int yc_args_load_yaml(YcArgs *args, const char *path, YcArgSource src, YcErr *er
 done:
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+    return rc;
+}
+
+int yc_args_load_yaml(YcArgs *args, const char *path, YcArgSource src, YcErr *err) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return yc_err_errno(err, "cfg: cannot open %s", path);
+    int rc = load_stream(args, fp, path, src, err);
+    fclose(fp);
+    return rc;
+}
+
+int yc_args_load_yaml_text(YcArgs *args, const char *text, const char *name, YcArgSource src, YcErr *err) {
+    if (!text[0]) return 0;
+    FILE *fp = fmemopen((void *)text, strlen(text), "rb");
+    if (!fp) return yc_err_errno(err, "%s: cannot read the arguments", name);
+    int rc = load_stream(args, fp, name, src, err);
     fclose(fp);
     return rc;
 }

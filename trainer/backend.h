@@ -60,6 +60,30 @@ typedef struct YcPoolShape {
     int h, w, k, pad;
 } YcPoolShape;
 
+/* Arithmetic precision of the convolutions and matrix products (amp=): float32
+ * everywhere, or bfloat16 / float16 inputs with float32 accumulation. Tensors
+ * in the table stay float32 either way (master weights, BN statistics,
+ * optimiser state); a backend converts at the operation's boundary. */
+typedef enum YcPrecision { YC_PREC_F32 = 0, YC_PREC_BF16, YC_PREC_F16 } YcPrecision;
+
+struct YcOptim;
+struct YcEma;
+struct YcParam;
+
+/* The arguments of the fused training updates (fused_* entries): a model's
+ * parameter table plus, per parameter, where the optimiser state and the EMA
+ * copy live in backend memory. trainer/gpu_fused.h builds and owns these; a
+ * backend whose memory is the host's simply points at the YcOptim / YcEma
+ * buffers. `device` is the backend's own copy of the tables (fused_prepare). */
+typedef struct YcFusedSet {
+    struct YcParam *params; /* the model's parameters: value and grad in backend memory */
+    int count;
+    float **state1;         /* [count] SGD momentum_buffer / Adam exp_avg, NULL = not optimised (or no optimiser) */
+    float **state2;         /* [count] Adam exp_avg_sq, NULL for SGD (or no optimiser) */
+    float **ema;            /* [count] the EMA copy of each parameter and buffer; NULL = no EMA */
+    void *device;           /* backend-made, freed by fused_release */
+} YcFusedSet;
+
 typedef struct YcBackend YcBackend;
 
 struct YcBackend {
@@ -174,6 +198,44 @@ struct YcBackend {
      * then sigmoid class scores. Overwritten. */
     void (*detect_decode)(YcBackend *be, int batch, int nc, int reg_max, int64_t anchors, const float *x,
                           const float *anchor_xy, const float *stride, float *out);
+
+    /* ---- entries added for the CUDA backend (the CPU backend implements each one too) ---- */
+
+    /* Host memory for staging batches: page-locked on CUDA, so that uploads from it are
+     * asynchronous (keep such a buffer unchanged until the next `sync` or `download`
+     * after uploading from it). An `upload` from any other host memory has read its
+     * source when it returns. NULL when out of memory. */
+    void *(*host_alloc)(YcBackend *be, size_t bytes);
+    void (*host_free)(YcBackend *be, void *ptr);
+    /* Input images: dst[i] = (float)src[i] / divisor for i < n (the reference's
+     * img.float() / 255, a true division), src uint8 in host memory (host_alloc memory
+     * for an asynchronous copy that overlaps queued work), dst in backend memory. */
+    void (*upload_u8)(YcBackend *be, float *dst, const uint8_t *host_src, size_t n, float divisor);
+
+    /* The precision of conv2d_* and gemm from now on (amp=). The CPU backend computes
+     * in float32 whatever is asked (as the reference does on the CPU) and reports it:
+     * returns the precision in effect, or -1 with err when the backend cannot start it.
+     * conv2d_workspace depends on the precision: ask it again after a change (the
+     * model re-plans when get_precision differs from its plan's). */
+    int (*set_precision)(YcBackend *be, YcPrecision precision, YcErr *err);
+    YcPrecision (*get_precision)(YcBackend *be);
+
+    /* Fused training updates over a whole YcFusedSet (trainer/gpu_fused.h), each the
+     * exact float32 arithmetic of the trainer/ function it names:
+     * fused_prepare makes set->device once the set is filled (0, or -1 with err);
+     * fused_release frees it. */
+    int (*fused_prepare)(YcBackend *be, YcFusedSet *set, YcErr *err);
+    void (*fused_release)(YcBackend *be, YcFusedSet *set);
+    /* yc_clip_grad_norm over set->params; returns the total norm (syncs). */
+    double (*fused_clip_grad_norm)(YcBackend *be, const YcFusedSet *set, double max_norm);
+    /* yc_optim_step with o's kind, groups and step counts (o->step[] advances) on the
+     * state in set->state1/state2; o->buf1/buf2 are not touched. o->params must be set->params. */
+    void (*fused_optim_step)(YcBackend *be, const YcFusedSet *set, struct YcOptim *o);
+    /* yc_ema_update of the copies in set->ema with e's decay (e->updates advances). */
+    void (*fused_ema_update)(YcBackend *be, const YcFusedSet *set, struct YcEma *e);
+    /* Loss scaling (amp=fp16): every gradient *= inv_scale (float32); returns true when
+     * all of them are finite afterwards (syncs). */
+    bool (*fused_unscale)(YcBackend *be, const YcFusedSet *set, float inv_scale);
 };
 
 /* The CPU backend with `threads` worker threads (<= 0: the number of online CPUs,

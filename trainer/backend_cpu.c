@@ -104,6 +104,17 @@ YcBackend *yc_backend_cpu_create(int threads, YcErr *err) {
     be->dfl_forward = yc_cpu_dfl_forward;
     be->dfl_backward = yc_cpu_dfl_backward;
     be->detect_decode = yc_cpu_detect_decode;
+    be->host_alloc = yc_cpu_host_alloc;
+    be->host_free = yc_cpu_host_free;
+    be->upload_u8 = yc_cpu_upload_u8;
+    be->set_precision = yc_cpu_set_precision;
+    be->get_precision = yc_cpu_get_precision;
+    be->fused_prepare = yc_cpu_fused_prepare;
+    be->fused_release = yc_cpu_fused_release;
+    be->fused_clip_grad_norm = yc_cpu_fused_clip_grad_norm;
+    be->fused_optim_step = yc_cpu_fused_optim_step;
+    be->fused_ema_update = yc_cpu_fused_ema_update;
+    be->fused_unscale = yc_cpu_fused_unscale;
     return be;
 }
 

@@ -166,6 +166,7 @@ void yc_model_free(YcModel *m) {
 
 const char *yc_model_name(const YcModel *m) { return m->name; }
 int yc_model_nc(const YcModel *m) { return m->nc; }
+const char *yc_model_yaml(const YcModel *m) { return m->given; }
 int yc_model_in_channels(const YcModel *m) { return m->in_channels; }
 YcBackend *yc_model_backend(const YcModel *m) { return m->be; }
 

@@ -64,6 +64,8 @@ void yc_model_init_weights(YcModel *m, uint64_t seed);
 /* "YOLOv8n" (from the file name, as the reference prints it), nc, input channels. */
 const char *yc_model_name(const YcModel *m);
 int yc_model_nc(const YcModel *m);
+/* The model name as given to yc_model_build ("yolov8n.yaml"; what weights files record as yaml). */
+const char *yc_model_yaml(const YcModel *m);
 int yc_model_in_channels(const YcModel *m);
 /* The largest stride (32): input sizes must be multiples of it. */
 int yc_model_max_stride(const YcModel *m);

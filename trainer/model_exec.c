@@ -1,6 +1,8 @@
 /* Running the graph: forward (training or evaluation) and backward, each op
  * mapped onto backend entries. Everything here is backend-agnostic. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +13,10 @@
 
 static float *val(YcModel *m, int a) { return a == m->input_act ? (float *)m->input : yc_slot_f32(m->arena_mem, m->acts[a].value); }
 static float *pval(YcModel *m, int p) { return p == YC_NONE ? NULL : m->params[p].value; }
+
+/* The reference puts the batch norms of frozen layers in evaluation mode
+ * during training (BaseTrainer._model_train): running statistics, no update. */
+static bool bn_frozen(const YcModel *m, const YcOp *op) { return op->gamma != YC_NONE && m->params[op->gamma].frozen; }
 
 static YcConvShape conv_shape(const YcModel *m, const YcOp *op) {
     const YcAct *x = &m->acts[op->in[0]], *y = &m->acts[op->out[0]];
@@ -54,7 +60,7 @@ static void run_forward_op(YcModel *m, const YcOp *op, bool train) {
     case YC_OP_BN: {
         int c = m->acts[op->in[0]].c;
         YcBnShape s = {B, c, plane(m, op->in[0]), BN_EPS, BN_MOMENTUM};
-        if (train) {
+        if (train && !bn_frozen(m, op)) {
             float *saved = yc_slot_f32(m->arena_mem, op->saved);
             be->bn_forward_train(be, &s, val(m, op->in[0]), pval(m, op->gamma), pval(m, op->beta), val(m, op->out[0]),
                                  saved, saved + c, pval(m, op->mean), pval(m, op->var));
@@ -308,6 +314,30 @@ static void attention_backward(YcModel *m, int i, const float *input_grad) {
         be->copy_blocks(be, dqkv + 2 * kd * n, head_stride, d_vout, (int64_t)hd * n, (int64_t)hd * n, bh, true);
 }
 
+/* Backward of an evaluation-mode batch norm (a frozen layer in training):
+ * dx = dy * gamma / sqrt(running_var + eps), per channel. */
+static void bn_frozen_backward(YcModel *m, const YcOp *op, const float *dy, float *dx, bool acc) {
+    YcBackend *be = m->be;
+    int c = m->acts[op->in[0]].c, B = m->plan.batch;
+    int64_t hw = plane(m, op->in[0]);
+    float *host = malloc((size_t)c * 2 * sizeof *host);
+    if (!host) return;
+    be->download(be, host, pval(m, op->gamma), (size_t)c * sizeof *host);
+    be->download(be, host + c, pval(m, op->var), (size_t)c * sizeof *host);
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < c; k++) {
+            float w = host[k] * (1.0f / sqrtf(host[c + k] + BN_EPS));
+            size_t off = ((size_t)b * c + k) * (size_t)hw;
+            if (acc) {
+                be->axpy(be, (size_t)hw, w, dy + off, dx + off);
+            } else {
+                be->copy_blocks(be, dx + off, 0, dy + off, 0, hw, 1, false);
+                be->scale(be, dx + off, (size_t)hw, w);
+            }
+        }
+    free(host);
+}
+
 static void run_backward_op(YcModel *m, int i, const float *input_grad) {
     YcBackend *be = m->be;
     const YcOp *op = &m->ops[i];
@@ -326,6 +356,10 @@ static void run_backward_op(YcModel *m, int i, const float *input_grad) {
         YcBnShape s = {B, c, plane(m, op->in[0]), BN_EPS, BN_MOMENTUM};
         const float *saved = yc_slot_f32(m->arena_mem, op->saved);
         float *dx = in_grad(m, i, 0, input_grad, &acc);
+        if (bn_frozen(m, op)) {
+            if (dx) bn_frozen_backward(m, op, out_grad(m, op->out[0]), dx, acc);
+            break;
+        }
         be->bn_backward(be, &s, val(m, op->in[0]), out_grad(m, op->out[0]), pval(m, op->gamma), saved, saved + c, dx,
                         acc, pgrad(m, op->gamma), pgrad(m, op->beta));
         break;

@@ -67,6 +67,7 @@ typedef struct YcPlan {
     bool valid;
     bool train;
     int batch, h, w;
+    int precision;                  /* the backend's YcPrecision when planned: workspace sizes depend on it */
     size_t arena_bytes, ws_bytes;
     int64_t anchors;
     YcArenaSlot xcat, decoded, anchor_xy, anchor_stride; /* eval decode */

@@ -70,7 +70,10 @@ static bool is_level(const YcModel *m, int a) {
 
 int yc_model_plan(YcModel *m, int batch, int h, int w, bool train, YcErr *err) {
     YcPlan *plan = &m->plan;
-    if (plan->valid && plan->batch == batch && plan->h == h && plan->w == w && plan->train == train) return 0;
+    int precision = m->be->get_precision ? (int)m->be->get_precision(m->be) : (int)YC_PREC_F32;
+    if (plan->valid && plan->batch == batch && plan->h == h && plan->w == w && plan->train == train &&
+        plan->precision == precision)
+        return 0;
     plan->valid = false;
     m->forward_done = false;
     if (yc_model_shapes(m, h, w, err)) return -1;
@@ -181,6 +184,7 @@ int yc_model_plan(YcModel *m, int batch, int h, int w, bool train, YcErr *err) {
     plan->h = h;
     plan->w = w;
     plan->train = train;
+    plan->precision = precision;
     plan->arena_bytes = bytes;
     plan->ws_bytes = ws;
     plan->valid = true;

@@ -87,4 +87,17 @@ void yc_cpu_dfl_backward(YcBackend *be, int batch, int x_channels, int64_t ancho
 void yc_cpu_detect_decode(YcBackend *be, int batch, int nc, int reg_max, int64_t anchors, const float *x,
                           const float *anchor_xy, const float *stride, float *out);
 
+/* ops_cpu_fused.c: staging memory, uint8 input, precision, fused training updates */
+void *yc_cpu_host_alloc(YcBackend *be, size_t bytes);
+void yc_cpu_host_free(YcBackend *be, void *ptr);
+void yc_cpu_upload_u8(YcBackend *be, float *dst, const uint8_t *host_src, size_t n, float divisor);
+int yc_cpu_set_precision(YcBackend *be, YcPrecision precision, YcErr *err);
+YcPrecision yc_cpu_get_precision(YcBackend *be);
+int yc_cpu_fused_prepare(YcBackend *be, YcFusedSet *set, YcErr *err);
+void yc_cpu_fused_release(YcBackend *be, YcFusedSet *set);
+double yc_cpu_fused_clip_grad_norm(YcBackend *be, const YcFusedSet *set, double max_norm);
+void yc_cpu_fused_optim_step(YcBackend *be, const YcFusedSet *set, struct YcOptim *o);
+void yc_cpu_fused_ema_update(YcBackend *be, const YcFusedSet *set, struct YcEma *e);
+bool yc_cpu_fused_unscale(YcBackend *be, const YcFusedSet *set, float inv_scale);
+
 #endif

@@ -19,6 +19,8 @@ static const struct {
     {"nms", parity_check_nms},
     {"decode", parity_check_decode},
     {"model", parity_check_model},
+    {"train", parity_check_train},
+    {"val", parity_check_val},
 };
 
 ParityGroup *parity_group(ParityReport *r, const char *name, double tolerance, ParityTolMode mode) {
@@ -91,7 +93,7 @@ float *parity_load(ParityReport *r, const YcSafetensors *fx, const char *name, s
     return buf;
 }
 
-static int check_file(const char *path, bool verbose) {
+static int check_file(const char *path, bool verbose, const char *device) {
     YcSafetensors fx;
     YcErr err;
     if (yc_st_load(path, &fx, &err)) {
@@ -99,7 +101,7 @@ static int check_file(const char *path, bool verbose) {
         return 1;
     }
     const char *kind = yc_st_meta(&fx, "kind");
-    ParityReport report = {.fixture = path, .verbose = verbose};
+    ParityReport report = {.fixture = path, .verbose = verbose, .device = device};
     ParityChecker check = NULL;
     bool known = false;
     for (size_t i = 0; i < sizeof checkers / sizeof checkers[0]; i++)
@@ -107,7 +109,7 @@ static int check_file(const char *path, bool verbose) {
             check = checkers[i].check;
             known = true;
         }
-    printf("%s (kind %s)\n", path, kind ? kind : "missing");
+    printf("%s (kind %s)%s%s\n", path, kind ? kind : "missing", device ? " on " : "", device ? device : "");
     if (!known) {
         parity_fail(&report, "unknown fixture kind '%s'", kind ? kind : "(none)");
     } else if (check) {
@@ -141,17 +143,27 @@ static int check_file(const char *path, bool verbose) {
 
 int main(int argc, char **argv) {
     bool verbose = false;
+    const char *device = NULL;
     int first = 1;
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
-        verbose = true;
-        first = 2;
+    while (first < argc && argv[first][0] == '-') {
+        if (strcmp(argv[first], "-v") == 0) {
+            verbose = true;
+            first++;
+        } else if (strcmp(argv[first], "--device") == 0 && first + 1 < argc) {
+            device = argv[first + 1];
+            first += 2;
+        } else {
+            break;
+        }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: parity [-v] FIXTURE.safetensors ...\n");
+        fprintf(stderr, "usage: parity [-v] [--device cpu|cuda:N] FIXTURE.safetensors ...\n"
+                        "  --device: run the model on that backend, and the optimiser fixtures also through\n"
+                        "            its fused updates (cuda:N needs the GPU build, build/gpu/tests/parity)\n");
         return 2;
     }
     int failed = 0;
-    for (int i = first; i < argc; i++) failed += check_file(argv[i], verbose);
+    for (int i = first; i < argc; i++) failed += check_file(argv[i], verbose, device);
     printf("%d passed, %d failed\n", argc - first - failed, failed);
     return failed ? 1 : 0;
 }

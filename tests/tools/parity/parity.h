@@ -30,6 +30,7 @@ typedef struct ParityReport {
     ParityGroup groups[32];
     int failures;          /* tensors beyond tolerance, plus errors */
     bool verbose;
+    const char *device;    /* --device: NULL (the CPU reference), "cpu", "cuda:N" */
 } ParityReport;
 
 /* Compares one tensor and files the result under `group`. Returns 0 if within tolerance. */
@@ -60,7 +61,17 @@ int parity_compare_f64(ParityReport *r, const char *group, const char *tensor, c
 int parity_check_metrics(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_nms(const YcSafetensors *fixture, ParityReport *report);
 int parity_check_decode(const YcSafetensors *fixture, ParityReport *report);
+/* The backend a checker runs on (parity_device.c): the CPU backend, or with
+ * --device cuda:N a CUDA backend (GPU builds: build/gpu/tests/parity) in float32.
+ * NULL + parity_fail when it cannot start. */
+struct YcBackend;
+struct YcBackend *parity_backend(ParityReport *r);
+
 /* kind "model": the detection model's forward and backward (parity_model.c). */
 int parity_check_model(const YcSafetensors *fixture, ParityReport *report);
+/* kind "train": the training loop's iterations (parity_train.c). */
+int parity_check_train(const YcSafetensors *fixture, ParityReport *report);
+/* kind "val": the validation loop with its losses on coco8 (parity_val.c). */
+int parity_check_val(const YcSafetensors *fixture, ParityReport *report);
 
 #endif

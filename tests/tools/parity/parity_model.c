@@ -57,9 +57,6 @@ static void compare_tensor(ParityReport *r, YcBackend *be, const YcSafetensors *
     free(want);
 }
 
-/* The backend under test: the CPU reference (a CUDA build may choose another here). */
-static YcBackend *parity_backend(YcErr *err) { return yc_backend_cpu_create(0, err); }
-
 /* A backend copy of host data (NULL + parity_fail when out of memory). */
 static float *to_backend(ParityReport *r, YcBackend *be, const float *host, size_t count) {
     float *d = be->alloc(be, (count ? count : 1) * sizeof *d);
@@ -77,11 +74,8 @@ int parity_check_model(const YcSafetensors *fx, ParityReport *r) {
     }
     bool train = strcmp(mode, "train") == 0;
     YcErr err;
-    YcBackend *be = parity_backend(&err);
-    if (!be) {
-        parity_fail(r, "%s", err.msg);
-        return -1;
-    }
+    YcBackend *be = parity_backend(r);
+    if (!be) return -1;
     char path[2048];
     model_location(fx, model_name, path, sizeof path);
     YcModel *m = yc_model_build(path, atoi(nc_text), be, &err);

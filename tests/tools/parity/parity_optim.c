@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "clip.h"
 #include "ema.h"
+#include "gpu_fused.h"
 #include "optim.h"
 #include "parity.h"
 #include "schedule.h"
@@ -103,12 +105,47 @@ static void compare_named(ParityReport *r, const YcSafetensors *fx, const char *
     free(want);
 }
 
-int parity_check_optim(const YcSafetensors *fx, ParityReport *r) {
+/* Device copies of the case's parameters for the fused path: value and grad
+ * in backend memory, everything else as the host's. */
+static YcParam *backend_params(ParityReport *r, YcBackend *be, const OptimCase *c) {
+    YcParam *dp = calloc((size_t)c->count, sizeof *dp);
+    if (!dp) return NULL;
+    for (int i = 0; i < c->count; i++) {
+        dp[i] = c->params[i];
+        dp[i].value = be->alloc(be, c->params[i].count * sizeof(float));
+        dp[i].grad = c->params[i].grad ? be->alloc(be, c->params[i].count * sizeof(float)) : NULL;
+        if (!dp[i].value || (c->params[i].grad && !dp[i].grad)) {
+            parity_fail(r, "out of %s memory", be->name);
+            return dp;
+        }
+        be->upload(be, dp[i].value, c->params[i].value, c->params[i].count * sizeof(float));
+        if (dp[i].grad) be->fill(be, dp[i].grad, c->params[i].count, 0.0f);
+    }
+    return dp;
+}
+
+static void free_backend_params(YcBackend *be, YcParam *dp, int count) {
+    for (int i = 0; dp && i < count; i++) {
+        if (dp[i].value) be->free(be, dp[i].value);
+        if (dp[i].grad) be->free(be, dp[i].grad);
+    }
+    free(dp);
+}
+
+/* The reference's recipe for K iterations. be == NULL: the trainer's host
+ * functions on the case's parameters (the CPU reference); otherwise the
+ * parameters live in `be`'s memory and the step is the backend's fused
+ * updates (trainer/gpu_fused.h), with the gradients still made on the host. */
+static void run_recipe(const YcSafetensors *fx, ParityReport *r, YcBackend *be) {
     OptimCase c = {0};
     YcOptim opt = {0};
     YcEma ema = {0};
+    YcParam *dp = NULL;
+    YcFused *fused = NULL;
     bool have_opt = false, have_ema = false;
     float *traj = NULL;
+    char suffix[48] = "";
+    if (be) snprintf(suffix, sizeof suffix, "@%s", be->name);
     int iters = atoi(meta_or_fail(r, fx, "iterations"));
     long nb = atol(meta_or_fail(r, fx, "nb"));
     YcSchedule s = {
@@ -133,12 +170,19 @@ int parity_check_optim(const YcSafetensors *fx, ParityReport *r) {
     s.warmup_bias_lr = choice.warmup_bias_lr;
     int accumulate = yc_schedule_accumulate(&s);
     double decay = yc_schedule_weight_decay(&s, atof(meta_or_fail(r, fx, "weight_decay")));
-    if (yc_optim_init(&opt, choice.kind, choice.lr0, choice.momentum, decay, c.params, c.count, &err) ||
+    if (be && (!(dp = backend_params(r, be, &c)) || r->failures)) goto done;
+    YcParam *params = be ? dp : c.params; /* what the optimiser steps */
+    /* the EMA starts from the host values (identical to the device copies) */
+    if (yc_optim_init(&opt, choice.kind, choice.lr0, choice.momentum, decay, params, c.count, &err) ||
         (have_opt = true, yc_ema_init(&ema, c.params, c.count, 0, &err))) {
         parity_fail(r, "%s", err.msg);
         goto done;
     }
     have_ema = true;
+    if (be && !(fused = yc_fused_create(be, dp, c.count, &opt, &ema, &err))) {
+        parity_fail(r, "%s", err.msg);
+        goto done;
+    }
     long nw = yc_schedule_warmup_iters(&s, nb);
     /* trajectories: lr x3, momentum, accumulate, stepped, norm */
     traj = calloc((size_t)iters * 7, sizeof(float));
@@ -156,7 +200,9 @@ int parity_check_optim(const YcSafetensors *fx, ParityReport *r) {
         for (int j = 0; j < 3; j++) lr[ni * 3 + j] = (float)opt.group[yc_optim_pg_order[j]].lr;
         mom[ni] = opt.kind == YC_OPTIM_SGD ? (float)opt.group[YC_PG_BIAS].momentum : 0.0f;
         acc[ni] = (float)accumulate;
-        /* the "forward and backward pass" */
+        /* the "forward and backward pass" (on the host; the backend's values are read back first) */
+        for (int i = 0; be && i < c.count; i++)
+            be->download(be, c.params[i].value, dp[i].value, c.params[i].count * sizeof(float));
         for (int i = 0; i < c.count; i++) {
             YcParam *p = &c.params[i];
             if (p->is_buffer)
@@ -164,14 +210,32 @@ int parity_check_optim(const YcSafetensors *fx, ParityReport *r) {
                     p->value[j] = (float)(c.buf_base[i] + 0.5 * sin(0.37 * ni + 1.3 * j + c.buf_salt[i]));
             else if (p->grad)
                 for (size_t j = 0; j < p->count; j++) p->grad[j] += (p->value[j] - c.target[i][j]) * c.coef[i][j];
+            if (be && p->is_buffer) be->upload(be, dp[i].value, p->value, p->count * sizeof(float));
+            if (be && p->grad) be->upload(be, dp[i].grad, p->grad, p->count * sizeof(float));
         }
         if (ni - last_step >= accumulate) {
-            norm[ni] = (float)yc_clip_grad_norm(c.params, c.count, 10.0);
-            yc_optim_step(&opt);
-            yc_params_zero_grad(c.params, c.count);
-            yc_ema_update(&ema, c.params, c.count);
+            if (be) {
+                norm[ni] = (float)yc_fused_clip(fused, 10.0);
+                yc_fused_optim_step(fused, &opt);
+                yc_params_zero_grad(c.params, c.count); /* the host's accumulation copy */
+                for (int i = 0; i < c.count; i++)
+                    if (dp[i].grad) be->fill(be, dp[i].grad, dp[i].count, 0.0f);
+                yc_fused_ema_update(fused, &ema);
+            } else {
+                norm[ni] = (float)yc_clip_grad_norm(c.params, c.count, 10.0);
+                yc_optim_step(&opt);
+                yc_params_zero_grad(c.params, c.count);
+                yc_ema_update(&ema, c.params, c.count);
+            }
             last_step = ni;
             stepped[ni] = 1.0f;
+        }
+    }
+    if (be) {
+        for (int i = 0; i < c.count; i++) be->download(be, c.params[i].value, dp[i].value, c.params[i].count * sizeof(float));
+        if (yc_fused_download(fused, &opt, &ema, &err)) {
+            parity_fail(r, "%s", err.msg);
+            goto done;
         }
     }
     struct {
@@ -187,32 +251,50 @@ int parity_check_optim(const YcSafetensors *fx, ParityReport *r) {
         {"stepped", stepped, (size_t)iters, 0.0, PARITY_ABS},
         {"norm", norm, (size_t)iters, TRAJ_TOL, PARITY_SCALED},
     };
+    char group[64];
+    snprintf(group, sizeof group, "schedule%s", suffix);
     for (size_t i = 0; i < sizeof series / sizeof series[0]; i++) {
         size_t n = 0;
         float *want = parity_load(r, fx, series[i].name, &n);
         if (want && n == series[i].n)
-            parity_compare(r, "schedule", series[i].name, series[i].got, want, n, series[i].tol, series[i].mode);
+            parity_compare(r, group, series[i].name, series[i].got, want, n, series[i].tol, series[i].mode);
         else if (want) parity_fail(r, "%s: %zu values, want %zu", series[i].name, series[i].n, n);
         free(want);
     }
-    char name[300];
+    char name[300], g_final[64], g_ema[64], g_state[64];
+    snprintf(g_final, sizeof g_final, "final%s", suffix);
+    snprintf(g_ema, sizeof g_ema, "ema%s", suffix);
+    snprintf(g_state, sizeof g_state, "state%s", suffix);
     for (int i = 0; i < c.count; i++) {
         YcParam *p = &c.params[i];
         snprintf(name, sizeof name, "final/%s", p->name);
-        compare_named(r, fx, "final", name, p->value, p->count);
+        compare_named(r, fx, g_final, name, p->value, p->count);
         snprintf(name, sizeof name, "ema/%s", p->name);
-        compare_named(r, fx, "ema", name, ema.value[i], p->count);
+        compare_named(r, fx, g_ema, name, ema.value[i], p->count);
         if (!opt.buf1[i]) continue;
         snprintf(name, sizeof name, "state/%s.%s", p->name, opt.kind == YC_OPTIM_SGD ? "momentum_buffer" : "exp_avg");
-        compare_named(r, fx, "state", name, opt.buf1[i], p->count);
+        compare_named(r, fx, g_state, name, opt.buf1[i], p->count);
         if (opt.kind == YC_OPTIM_SGD) continue;
         snprintf(name, sizeof name, "state/%s.exp_avg_sq", p->name);
-        compare_named(r, fx, "state", name, opt.buf2[i], p->count);
+        compare_named(r, fx, g_state, name, opt.buf2[i], p->count);
     }
 done:
+    yc_fused_free(fused);
     if (have_opt) yc_optim_free(&opt);
     if (have_ema) yc_ema_free(&ema);
+    if (be) free_backend_params(be, dp, c.count);
     free(traj);
     free_case(&c);
+}
+
+int parity_check_optim(const YcSafetensors *fx, ParityReport *r) {
+    run_recipe(fx, r, NULL);
+    if (r->device) { /* and through the backend's fused updates */
+        YcBackend *be = parity_backend(r);
+        if (be) {
+            run_recipe(fx, r, be);
+            yc_backend_destroy(be);
+        }
+    }
     return r->failures ? -1 : 0;
 }
