@@ -124,6 +124,7 @@ void yc_console_on_event(const YcEvent *e, void *user) {
         if (e->message) fputs(e->message, c->out);
         break;
     case YC_EVENT_LOG:
+    case YC_EVENT_PREDICT_IMAGE:
         if (e->message) fprintf(c->out, "%s\n", e->message);
         break;
     case YC_EVENT_FINISHED:

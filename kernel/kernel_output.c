@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_image.h"
+#include "image.h"
 #include "strbuf.h"
 
 void yc_out_init(YcOut *o, const YcPublisher *pub, const char *parent, bool silent, int execution_count) {
@@ -121,22 +121,25 @@ cJSON *yc_mime_text_html(const char *plain, const char *html) {
 
 int yc_mime_image(const void *bytes, size_t size, const char *alt, cJSON **data, cJSON **metadata) {
     *data = *metadata = NULL;
-    YcImageInfo info;
-    if (yc_image_sniff(bytes, size, &info)) return -1;
+    YcImageInfo info; /* the data pipeline's header reader: size as stored */
+    YcErr err;
+    if (yc_image_probe(bytes, size, &info, &err)) return -1;
+    const char *mime = info.format == YC_FMT_PNG ? "image/png" : info.format == YC_FMT_JPEG ? "image/jpeg" : NULL;
+    if (!mime) return -1; /* what notebooks show inline */
     size_t b64_cap = 4 * ((size + 2) / 3) + 1;
     char *b64 = malloc(b64_cap);
     if (!b64) return -1;
     EVP_EncodeBlock((unsigned char *)b64, bytes, (int)size);
     *data = cJSON_CreateObject();
-    cJSON_AddStringToObject(*data, info.mime, b64);
+    cJSON_AddStringToObject(*data, mime, b64);
     free(b64);
     char plain[256];
-    snprintf(plain, sizeof plain, "<%s, %dx%d>", alt ? alt : "image", info.width, info.height);
+    snprintf(plain, sizeof plain, "<%s, %dx%d>", alt ? alt : "image", info.w, info.h);
     cJSON_AddStringToObject(*data, "text/plain", plain);
     *metadata = cJSON_CreateObject();
-    cJSON *m = cJSON_AddObjectToObject(*metadata, info.mime);
-    cJSON_AddNumberToObject(m, "width", info.width);
-    cJSON_AddNumberToObject(m, "height", info.height);
+    cJSON *m = cJSON_AddObjectToObject(*metadata, mime);
+    cJSON_AddNumberToObject(m, "width", info.w);
+    cJSON_AddNumberToObject(m, "height", info.h);
     return 0;
 }
 

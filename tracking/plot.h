@@ -70,6 +70,32 @@ typedef struct YcResultsSeries {
 #define YC_COMPARE_MAX_RUNS 64
 int yc_plot_compare(const YcResultsSeries *runs, int n, YcPng *out, YcErr *err);
 
+/* Detections drawn on an image (prediction's annotated copies), as the
+ * reference's annotator draws them: a box per detection in its class colour
+ * (the palette of the other plots), the highest confidence drawn last, and a
+ * label "name 0.87" on a filled box in that colour above the box's corner
+ * (inside it when there is no room above, moved left at the right edge).
+ * Line width: line_width > 0, else max(round((h + w + 3) / 2 * 0.003), 2)
+ * (the reference's rule, which also counts the 3 channels); the label's
+ * text grows with it. */
+typedef struct YcDetectionsImage {
+    uint8_t *rgb;              /* h x w x 3 interleaved RGB, drawn on in place */
+    int h, w;
+    const float *dets;         /* n x 6: x1 y1 x2 y2 conf cls, in the image's pixels */
+    int n;
+    const char *const *names;  /* class names (NULL or out of range: the number) */
+    int nc;
+    int line_width;            /* <= 0: scaled with the image */
+    bool boxes, labels, conf;  /* show_boxes, show_labels, show_conf */
+} YcDetectionsImage;
+
+int yc_detections_line_width(int h, int w);
+int yc_plot_detections(const YcDetectionsImage *d, YcErr *err);
+
+/* Writes RGB pixels (h x w x 3) as a JPEG file (libjpeg-turbo, 4:2:0,
+ * `quality` 1..100; the reference saves at OpenCV's default 95), atomically. */
+int yc_jpeg_save_rgb(const uint8_t *rgb, int h, int w, int quality, const char *path, YcErr *err);
+
 /* --- from a run directory's files --- */
 
 typedef enum YcPlotKind {

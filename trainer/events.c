@@ -9,7 +9,7 @@
 
 static const char *type_names[YC_EVENT_TYPE_COUNT] = {
     "run_start", "epoch_start", "batch_end", "val_start", "val_batch", "val_end",
-    "epoch_end", "checkpoint", "log", "finished", "failed", "interrupted",
+    "epoch_end", "checkpoint", "log", "finished", "failed", "interrupted", "predict_image",
 };
 
 const char *yc_event_type_name(YcEventType type) {

@@ -23,6 +23,8 @@ typedef enum YcEventType {
     YC_EVENT_FINISHED,     /* run_dir, epoch (last), best_epoch, metrics of the best epoch */
     YC_EVENT_FAILED,       /* message: why, naming epoch and batch where it applies */
     YC_EVENT_INTERRUPTED,  /* epoch, path (last checkpoint); message says how to resume */
+    YC_EVENT_PREDICT_IMAGE,/* batch (image number, 1-based), batches (images in the source), run_dir,
+                              path (the annotated image written, or NULL), message = the console line */
     YC_EVENT_TYPE_COUNT
 } YcEventType;
 

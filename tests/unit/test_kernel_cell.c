@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "plot_png.h"
 #include "kernel.h"
 #include "kernel_cell.h"
 #include "kernel_complete.h"
 #include "kernel_history.h"
-#include "kernel_image.h"
 #include "kernel_inspect.h"
 #include "kernel_progress.h"
 #include "fileio.h"
@@ -187,23 +187,36 @@ static void test_history(void) {
     yc_history_free(&h);
 }
 
-static void test_image_sniffer(void) {
-    YcImageInfo info;
-    static const unsigned char png[24] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                                          0, 0, 3, 0x20, 0, 0, 1, 0x90};
-    CHECK(yc_image_sniff(png, sizeof png, &info) == 0);
-    CHECK_STR(info.mime, "image/png");
-    CHECK(info.width == 800 && info.height == 400);
+/* Inline images: mime type and size from the data pipeline's header reader. */
+static void check_image(const void *bytes, size_t size, const char *mime, int w, int h) {
+    cJSON *data = NULL, *meta = NULL;
+    if (!CHECK(yc_mime_image(bytes, size, "x.img", &data, &meta) == 0)) return;
+    CHECK(cJSON_IsString(cJSON_GetObjectItem(data, mime)));
+    const cJSON *m = cJSON_GetObjectItem(meta, mime);
+    CHECK(cJSON_GetObjectItem(m, "width")->valueint == w && cJSON_GetObjectItem(m, "height")->valueint == h);
+    char plain[64];
+    snprintf(plain, sizeof plain, "<x.img, %dx%d>", w, h);
+    CHECK_STR(cJSON_GetObjectItem(data, "text/plain")->valuestring, plain);
+    cJSON_Delete(data);
+    cJSON_Delete(meta);
+}
+
+static void test_inline_images(void) {
+    YcPng png;
+    YcErr err;
+    static const uint8_t rgb[3 * 8 * 5] = {0};
+    CHECK(yc_png_encode_rgb(rgb, 8, 5, 8 * 3, &png, &err) == 0);
+    check_image(png.data, png.size, "image/png", 8, 5);
+    yc_png_free(&png);
     char *jpg = NULL;
     size_t size = 0;
-    YcErr err;
     CHECK(yc_read_file("share/datasets/coco8/images/val/000000000036.jpg", &jpg, &size, &err) == 0);
-    CHECK(jpg && yc_image_sniff(jpg, size, &info) == 0);
-    CHECK_STR(info.mime, "image/jpeg");
-    CHECK(info.width == 481 && info.height == 640);
-    CHECK(yc_image_sniff(jpg, 100, &info) == -1); /* cut before the frame header */
+    if (jpg) check_image(jpg, size, "image/jpeg", 481, 640);
+    cJSON *data, *meta;
+    CHECK(jpg && yc_mime_image(jpg, 100, "cut", &data, &meta) == -1); /* cut before the frame header */
     free(jpg);
-    CHECK(yc_image_sniff("GIF89a", 6, &info) == -1);
+    CHECK(yc_mime_image("GIF89a", 6, "gif", &data, &meta) == -1);
+    CHECK(yc_mime_image("", 0, "empty", &data, &meta) == -1);
 }
 
 static void test_progress_bundle(void) {
@@ -243,7 +256,7 @@ int main(void) {
         {"completion", test_completion},
         {"inspect", test_inspect},
         {"history", test_history},
-        {"image_sniffer", test_image_sniffer},
+        {"inline_images", test_inline_images},
         {"progress_bundle", test_progress_bundle},
     };
     return check_run(cases, (int)(sizeof cases / sizeof cases[0]));
