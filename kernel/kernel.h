@@ -49,6 +49,7 @@ typedef struct YcExec {
     bool plot_shown;
     long long plot_mtime_ns;     /* results.csv when the plot was last rendered */
     double plot_rendered_at;
+    int images_shown;            /* predict's annotated images shown in this cell */
 } YcExec;
 
 typedef struct YcKernel {

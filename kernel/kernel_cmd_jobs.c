@@ -14,6 +14,7 @@
 #include "kernel.h"
 #include "kernel_progress.h"
 #include "kernel_runs.h"
+#include "metrics.h"
 #include "plot.h"
 #include "run_find.h"
 #include "runs_list.h"
@@ -262,9 +263,27 @@ static void show_results_plot(YcExec *x, YcJob *job, double now, bool force) {
     yc_png_free(&png);
 }
 
+/* predict: the annotated images reported so far, as they arrive (at most
+ * MAX_PREDICT_IMAGES a cell). */
+static void show_pending_images(YcExec *x, YcJob *job) {
+    if (job->pending_images.len == 0) return;
+    char *list = strdup(yc_str_cstr(&job->pending_images));
+    yc_str_clear(&job->pending_images);
+    if (!list) return;
+    char *save = NULL;
+    for (char *path = strtok_r(list, "\n", &save); path; path = strtok_r(NULL, "\n", &save)) {
+        if (x->images_shown >= MAX_PREDICT_IMAGES) break;
+        YcErr err;
+        if (yc_show_image_file(&x->out, path, &err) == 0) x->images_shown++;
+        else yc_out_printf(&x->out, "stderr", "%s\n", err.msg);
+    }
+    free(list);
+}
+
 void yc_job_show_progress(YcKernel *k, YcExec *x, YcJob *job, double now) {
     (void)k;
     show_pending_log(x, job);
+    show_pending_images(x, job);
     show_display(x, job);
     show_results_plot(x, job, now, false);
     x->last_update = now;
@@ -352,6 +371,14 @@ static YcCmdStatus show_finished(YcExec *x, YcJob *job) {
     run_dir_from_output(job);
     bool is_train = strcmp(job->mode, "train") == 0, is_val = strcmp(job->mode, "val") == 0;
     if (job->val_table.len) {
+        if (!strstr(yc_str_cstr(&job->val_table), "Instances")) { /* the rows only: the header was the progress line */
+            YcStr header;
+            yc_str_init(&header);
+            yc_metrics_table_header(&header);
+            if (header.len && header.data[header.len - 1] != '\n') yc_str_append(&header, "\n");
+            yc_out_stream(&x->out, "stdout", yc_str_cstr(&header));
+            yc_str_free(&header);
+        }
         yc_out_stream(&x->out, "stdout", yc_str_cstr(&job->val_table));
         if (job->val_table.data[job->val_table.len - 1] != '\n') yc_out_stream(&x->out, "stdout", "\n");
     } else if (!is_train && job->output.len) {
@@ -365,7 +392,10 @@ static YcCmdStatus show_finished(YcExec *x, YcJob *job) {
         const char *files[] = {"PR_curve.png", "confusion_matrix.png"};
         if (job->run_dir[0]) show_run_images(x, job, files, 2);
     } else if (strcmp(job->mode, "predict") == 0 && job->run_dir[0]) {
-        show_predictions(x, job);
+        if (job->images_saved == 0) show_predictions(x, job); /* a worker without predict_image events */
+        else if (job->images_saved > x->images_shown)
+            yc_out_printf(&x->out, "stdout", "(%d more annotated images in %s)\n", job->images_saved - x->images_shown,
+                          job->run_dir);
     }
     if (job->run_dir[0] && strcmp(job->mode, "info") != 0)
         yc_out_printf(&x->out, "stdout", "Results saved to %s\n", job->run_dir);
@@ -375,6 +405,7 @@ static YcCmdStatus show_finished(YcExec *x, YcJob *job) {
 YcCmdStatus yc_job_show_end(YcKernel *k, YcExec *x, YcJob *job) {
     (void)k;
     show_pending_log(x, job);
+    show_pending_images(x, job);
     show_display(x, job);
     show_results_plot(x, job, yc_monotonic_s(), true);
     char what[512], msg[4096];

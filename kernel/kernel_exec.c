@@ -216,6 +216,7 @@ YcCmdStatus yc_exec_wait_for(YcKernel *k, YcExec *x, const int *ids, int count, 
     x->plot_shown = false;
     x->plot_mtime_ns = 0;
     x->plot_rendered_at = 0;
+    x->images_shown = 0;
     x->last_update = 0;
     return YC_CMD_WAIT;
 }

@@ -64,6 +64,7 @@ static void job_free(YcJob *job) {
     yc_str_free(&job->val_table);
     yc_str_free(&job->end_message);
     yc_str_free(&job->pending_log);
+    yc_str_free(&job->pending_images);
     free(job);
 }
 
@@ -136,6 +137,7 @@ YcJob *yc_jobs_spawn(YcJobs *jobs, const char *mode, int argc, char *const argv[
     yc_str_init(&job->val_table);
     yc_str_init(&job->end_message);
     yc_str_init(&job->pending_log);
+    yc_str_init(&job->pending_images);
     snprintf(job->mode, sizeof job->mode, "%s", mode);
     job->command = strdup(command);
     job->background = background;
@@ -330,6 +332,17 @@ void yc_job_apply_event(YcJob *job, const YcEvent *e) {
         break;
     case YC_EVENT_LOG:
         if (e->message) append_log(job, e->message);
+        break;
+    case YC_EVENT_PREDICT_IMAGE:
+        job->images_done = e->batch;
+        job->images_total = e->batches;
+        copy_text(job->run_dir, sizeof job->run_dir, e->run_dir);
+        if (e->message) append_log(job, e->message);
+        if (e->path && e->path[0] && job->pending_images.len < YC_JOB_OUTPUT_KEEP) {
+            yc_str_append(&job->pending_images, e->path);
+            yc_str_append(&job->pending_images, "\n");
+            job->images_saved++;
+        }
         break;
     case YC_EVENT_FINISHED:
     case YC_EVENT_FAILED:

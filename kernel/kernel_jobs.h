@@ -79,6 +79,10 @@ typedef struct YcJob {
     YcEpochRow *rows;
     int n_rows, cap_rows;
     YcStr pending_log;         /* log lines not yet shown by the attached cell */
+    /* predict: progress and the annotated images of predict_image events */
+    int images_done, images_total;
+    int images_saved;          /* events that named an annotated image */
+    YcStr pending_images;      /* their paths not yet shown, one per line */
     bool changed;              /* progress changed since the last display update */
 } YcJob;
 

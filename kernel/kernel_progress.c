@@ -11,6 +11,7 @@
 static double fraction_done(const YcJob *job) {
     if (job->state == YC_JOB_DONE && job->end == YC_END_FINISHED) return 1.0;
     if (job->epochs <= 0) {
+        if (job->images_total > 0) return (double)job->images_done / job->images_total;
         if (job->in_val && job->val_batches > 0) return (double)job->val_batch / job->val_batches;
         return 0;
     }
@@ -30,6 +31,8 @@ static void status_line(const YcJob *job, YcStr *s) {
         char end[256];
         yc_job_describe_end(job, end, sizeof end);
         yc_str_printf(s, "%s", end);
+    } else if (job->images_total > 0) {
+        yc_str_printf(s, "image %d/%d", job->images_done, job->images_total);
     } else if (job->in_val) {
         yc_str_printf(s, "validating %d/%d", job->val_batch, job->val_batches);
     } else if (job->events_seen == 0) {

@@ -36,10 +36,14 @@ def install_kernelspec():
     return _SPEC_DIR
 
 
-def start_kernel(cwd, **env):
-    """A yoloc kernel whose workers are tests/bin/emit_events, with EMIT_* knobs."""
+def start_kernel(cwd, real=False, **env):
+    """A yoloc kernel whose workers are tests/bin/emit_events, with EMIT_* knobs;
+    real=True: the real bin/yoloc (the kernel's own default worker)."""
     install_kernelspec()
-    full = dict(os.environ, YOLOC_WORKER=str(EMIT_EVENTS))
+    full = dict(os.environ)
+    full.pop("YOLOC_WORKER", None)
+    if not real:
+        full["YOLOC_WORKER"] = str(EMIT_EVENTS)
     full.update({k: str(v) for k, v in env.items()})
     km = KernelManager(kernel_name="yoloc")
     km.start_kernel(env=full, cwd=str(cwd))

@@ -2,6 +2,7 @@
 `yoloc train` (it sends a scripted run's events through the real relay,
 cli/relay.c, and handles SIGINT as the trainer must): the live display,
 background jobs, interrupt, killed and crashed workers, shutdown."""
+import json
 import os
 import signal
 import time
@@ -17,8 +18,8 @@ from kernel_util import (collect, is_blank, outputs, pid_alive, png_image, run_c
 def kernel(tmp_path):
     started = []
 
-    def start(**env):
-        km, kc = start_kernel(tmp_path, **env)
+    def start(real=False, **env):
+        km, kc = start_kernel(tmp_path, real=real, **env)
         started.append((km, kc))
         return km, kc
 
@@ -163,25 +164,39 @@ def test_requests_are_answered_while_a_cell_waits(kernel):
     assert shell_reply(kc, queued)["content"]["ename"] == "Aborted"
 
 
-def test_interrupt_stops_the_worker_gracefully(kernel, tmp_path):
-    km, kc = kernel(EMIT_BATCHES=200, EMIT_BATCH_MS=20)
-    msg_id = kc.execute("train epochs=5")
-    seen = wait_batches(kc, msg_id)
+# A small real training (bin/yoloc train on the bundled coco8 at 64 px: a
+# fraction of a second per epoch).
+REAL_TRAIN = "train model=yolov8n.yaml data=coco8.yaml imgsz=64 batch=4 workers=0 device=cpu"
+
+
+def test_interrupt_stops_real_training_gracefully_and_it_resumes(kernel, tmp_path):
+    km, kc = kernel(real=True)
+    msg_id = kc.execute(f"{REAL_TRAIN} epochs=40")
+    seen = wait_batches(kc, msg_id, timeout=60)
     kc.control_channel.send(kc.session.msg("interrupt_request", {}))
     assert kc.control_channel.get_msg(timeout=5)["content"]["status"] == "ok"
-    reply = shell_reply(kc, msg_id, timeout=10)["content"]
+    reply = shell_reply(kc, msg_id, timeout=30)["content"]
     msgs = seen + collect(kc, msg_id)
     assert reply["status"] == "error" and reply["ename"] == "Interrupted", reply
     last = tmp_path / "runs/detect/train/weights/last.safetensors"
-    assert f"resume with: train resume=runs/detect/train/weights/last.safetensors" in reply["evalue"]
-    weights = load_file(str(last))  # the checkpoint is loadable
-    assert weights["model.0.conv.weight"].shape == (4,)
-    final = outputs(msgs, "update_display_data")[-1]["data"]["text/plain"]
+    assert "resume with: train resume=runs/detect/train/weights/last.safetensors" in reply["evalue"]
+    weights = load_file(str(last))  # the checkpoint is loadable: the real model's weights
+    assert weights["model.0.conv.weight"].shape == (16, 3, 3, 3)
+    final = [u for u in outputs(msgs, "update_display_data") if "text/plain" in u["data"]
+             and "image/png" not in u["data"]][-1]["data"]["text/plain"]
     assert "interrupted" in final
+    record = json.loads((tmp_path / "runs/detect/train/run.json").read_text())
+    assert record["status"] == "interrupted"
     after_error()
     reply, msgs = run_cell(kc, "jobs")
     assert "interrupted" in outputs(msgs, "execute_result")[0]["data"]["text/plain"]
     assert not pid_alive(job_pid(kc, 1))
+    # the message's command resumes it, from a cell, to the end
+    reply, msgs = run_cell(kc, "train resume=runs/detect/train/weights/last.safetensors", timeout=120)
+    assert reply["status"] == "ok", reply
+    rows = (tmp_path / "runs/detect/train/results.csv").read_text().splitlines()
+    assert len(rows) == 41 and [int(float(r.split(",")[0])) for r in rows[1:]] == list(range(1, 41))
+    assert json.loads((tmp_path / "runs/detect/train/run.json").read_text())["status"] == "finished"
 
 
 def test_second_interrupt_kills_a_stuck_worker(kernel):
@@ -205,10 +220,11 @@ def test_sigint_to_the_kernel_interrupts_too(kernel):
     assert km.is_alive()
 
 
-def test_a_killed_worker_is_reported_and_the_kernel_survives(kernel):
-    km, kc = kernel(EMIT_BATCHES=500, EMIT_BATCH_MS=20)
-    run_cell(kc, "train epochs=5 background=true")
+def test_a_killed_real_worker_is_reported_and_the_kernel_survives(kernel, tmp_path):
+    km, kc = kernel(real=True)
+    run_cell(kc, f"{REAL_TRAIN} epochs=300 background=true")
     pid = job_pid(kc, 1)
+    wait_training(kc, 1)
     assert pid_alive(pid)
     os.kill(pid, signal.SIGKILL)
     reply, msgs = run_cell(kc, "wait 1")
@@ -218,6 +234,10 @@ def test_a_killed_worker_is_reported_and_the_kernel_survives(kernel):
     after_error()
     reply, _ = run_cell(kc, "echo alive")
     assert reply["status"] == "ok"
+    # the run it left: run.json still says running, so `runs` shows it as killed
+    reply, msgs = run_cell(kc, "runs")
+    row = outputs(msgs, "execute_result")[0]["data"]["text/plain"].splitlines()[1].split()
+    assert row[:2] == ["train", "killed"]
 
 
 def test_a_crashing_worker_is_reported(kernel):
