@@ -42,6 +42,7 @@ int cli_mode_cfg(int argc, char **argv);
 int cli_mode_runs(int argc, char **argv);
 int cli_mode_plot(int argc, char **argv);
 int cli_mode_compare(int argc, char **argv);
+int cli_mode_devices(int argc, char **argv);
 int cli_mode_cocoeval(int argc, char **argv);
 int cli_mode_dataset(int argc, char **argv);
 int cli_mode_convert(int argc, char **argv);

@@ -13,6 +13,7 @@ const CliMode cli_modes[] = {
     {"dataset", "check a dataset: per-split counts, problem files, instances per class", "yoloc dataset data=bccd.yaml [fraction=1.0] [single_cls=false]", cli_mode_dataset},
     {"convert", "import Pascal VOC or COCO annotations into the YOLO layout", "yoloc convert from=voc src=DIR dst=DIR [classes=a,b,...] [difficult=false] [yaml=FILE]\n"
      "       yoloc convert from=coco src=instances.json images=DIR dst=DIR [split=train|val|test] [yaml=FILE]", cli_mode_convert},
+    {"devices", "list the devices this build can train on; with device=, what that choice opens here", "yoloc devices [device=0,1]", cli_mode_devices},
     {"cfg", "print the resolved arguments as YAML (what args.yaml holds)", "yoloc cfg [cfg=FILE] [key=value ...]", cli_mode_cfg},
     {"help", "list modes and arguments, or explain one", "yoloc help [MODE|KEY]", cli_mode_help},
     {"version", "print the version and build", "yoloc version", cli_mode_version},

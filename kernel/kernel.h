@@ -138,6 +138,7 @@ YcCmdStatus yc_cmd_train(YcKernel *k, YcExec *x, int argc, char **argv);
 YcCmdStatus yc_cmd_val(YcKernel *k, YcExec *x, int argc, char **argv);
 YcCmdStatus yc_cmd_predict(YcKernel *k, YcExec *x, int argc, char **argv);
 YcCmdStatus yc_cmd_info(YcKernel *k, YcExec *x, int argc, char **argv);
+YcCmdStatus yc_cmd_devices(YcKernel *k, YcExec *x, int argc, char **argv);
 YcCmdStatus yc_cmd_jobs(YcKernel *k, YcExec *x, int argc, char **argv);
 YcCmdStatus yc_cmd_wait(YcKernel *k, YcExec *x, int argc, char **argv);
 YcCmdStatus yc_cmd_stop(YcKernel *k, YcExec *x, int argc, char **argv);

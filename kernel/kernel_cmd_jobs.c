@@ -108,8 +108,11 @@ static YcCmdStatus spawn_worker(YcKernel *k, YcExec *x, const char *mode, int ar
 YcCmdStatus yc_cmd_train(YcKernel *k, YcExec *x, int argc, char **argv) { return spawn_worker(k, x, "train", argc, argv, true); }
 YcCmdStatus yc_cmd_val(YcKernel *k, YcExec *x, int argc, char **argv) { return spawn_worker(k, x, "val", argc, argv, true); }
 YcCmdStatus yc_cmd_predict(YcKernel *k, YcExec *x, int argc, char **argv) { return spawn_worker(k, x, "predict", argc, argv, true); }
-/* info's own keys (nc=) are the worker's to check. */
+/* info's own keys (nc=) and devices' are the worker's to check. */
 YcCmdStatus yc_cmd_info(YcKernel *k, YcExec *x, int argc, char **argv) { return spawn_worker(k, x, "info", argc, argv, false); }
+YcCmdStatus yc_cmd_devices(YcKernel *k, YcExec *x, int argc, char **argv) {
+    return spawn_worker(k, x, "devices", argc, argv, false);
+}
 
 /* ---- jobs, wait, stop ---- */
 
@@ -188,7 +191,18 @@ YcCmdStatus yc_cmd_wait(YcKernel *k, YcExec *x, int argc, char **argv) {
         for (int i = 0; i < k->jobs.count && n < 64; i++)
             if (k->jobs.list[i]->state != YC_JOB_DONE) ids[n++] = k->jobs.list[i]->id;
         if (n == 0) {
-            yc_out_stream(&x->out, "stderr", "wait: no job is running\n");
+            /* not a problem (the jobs may simply have ended already): say how they ended */
+            YcStr s;
+            yc_str_init(&s);
+            yc_str_append(&s, "wait: no job is running");
+            for (int i = 0; i < k->jobs.count; i++) {
+                char end[256];
+                yc_job_describe_end(k->jobs.list[i], end, sizeof end);
+                yc_str_printf(&s, "%s job %d %s", i ? ";" : " (", k->jobs.list[i]->id, end);
+            }
+            yc_str_append(&s, k->jobs.count ? ")\n" : "\n");
+            yc_out_stream(&x->out, "stdout", yc_str_cstr(&s));
+            yc_str_free(&s);
             return YC_CMD_OK;
         }
     }

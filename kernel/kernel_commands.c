@@ -22,6 +22,10 @@ const YcCommand yc_commands[] = {
      yc_cmd_predict, YC_COMPLETE_ARGS},
     {"info", "info model=yolov8n.yaml [imgsz=640]", "print a model summary (layers, parameters, GFLOPs)",
      "Runs `yoloc info` and shows its summary.", yc_cmd_info, YC_COMPLETE_ARGS},
+    {"devices", "devices [device=0,1]", "the devices this machine can train on, and what a device= choice opens",
+     "Runs `yoloc devices`: the CPU, and the CUDA devices of a GPU build; with device=, whether train would "
+     "run there and, if not, what it says (e.g. device=0,1 on a machine without GPUs).",
+     yc_cmd_devices, YC_COMPLETE_NOTHING},
     {"runs", "runs [project=runs/detect]", "list the runs of a project as a table",
      "One row per run directory holding a run.json: name, status, epochs, best mAP50 and mAP50-95, "
      "duration.",
