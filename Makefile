@@ -190,7 +190,10 @@ asan: deps
 	    EXTRA_LDLIBS="-fsanitize=address,undefined" units
 	@tools/run-units.sh build/asan/tests
 
-demo: deps all install-kernel
+# Sub-makes so that pkg-config runs after deps (a fresh machine).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory install-kernel
 	@tools/demo.sh
 
 install-kernel: $(PROGRAMS)

@@ -1,7 +1,6 @@
 """The demo notebooks are valid notebooks for the yoloc kernel, and every
 code cell is complete text in the cell language with known commands (the
-kernel's own is_complete says so). Executing them needs working training:
-that test joins when the trainer lands."""
+kernel's own is_complete says so). test_notebooks_execute.py executes them."""
 import nbformat
 import pytest
 
