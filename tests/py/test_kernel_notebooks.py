@@ -6,7 +6,7 @@ import pytest
 
 from kernel_util import ROOT, shell_reply, start_kernel, stop_kernel
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.endswith(".executed.ipynb"))
 
 
 @pytest.fixture(scope="module")
