@@ -137,7 +137,10 @@ static int predict_one(PredictRun *r, int i, YcErr *err) {
     YcErr why;
     char line[8192];
     if (yc_image_read(path, &im, &why)) { /* named and skipped, as the reference skips unreadable images */
-        snprintf(line, sizeof line, "WARNING: image %d/%d %s: %s; skipped", i + 1, total, path, why.msg);
+        const char *reason = why.msg; /* the reader's errors name the file: once is enough */
+        size_t plen = strlen(path);
+        if (strncmp(reason, path, plen) == 0 && reason[plen] == ':') reason += plen + (reason[plen + 1] == ' ' ? 2 : 1);
+        snprintf(line, sizeof line, "WARNING: image %d/%d %s: %s; skipped", i + 1, total, path, reason);
         log_line(r, line);
         return 0;
     }
