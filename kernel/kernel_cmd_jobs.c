@@ -118,6 +118,7 @@ YcCmdStatus yc_cmd_devices(YcKernel *k, YcExec *x, int argc, char **argv) {
 
 static void progress_word(const YcJob *job, char *out, size_t cap) {
     if (job->epochs > 0 && job->epoch > 0) snprintf(out, cap, "epoch %d/%d", job->epoch, job->epochs);
+    else if (job->images_total > 0) snprintf(out, cap, "image %d/%d", job->images_done, job->images_total);
     else if (job->in_val) snprintf(out, cap, "val %d/%d", job->val_batch, job->val_batches);
     else snprintf(out, cap, "-");
 }

@@ -132,8 +132,11 @@ int yc_predictor_run(YcPredictor *p, const YcImage *image, YcPrediction *out, Yc
         yc_image_free(&boxed);
         return -1;
     }
-    for (size_t i = 0; i < plane; i++)
-        for (int k = 0; k < 3; k++) p->planes[k * plane + i] = boxed.data[i * 3 + k];
+    for (int k = 0; k < 3; k++) { /* interleaved RGB -> 3 planes, one plane at a time */
+        uint8_t *dst = p->planes + (size_t)k * plane;
+        const uint8_t *src = boxed.data + k;
+        for (size_t i = 0; i < plane; i++) dst[i] = src[i * 3];
+    }
     yc_image_free(&boxed);
     YcSourceBatch batch = {.n = 1, .h = h, .w = w, .images = p->planes};
     YcTensor x;
