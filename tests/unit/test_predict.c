@@ -160,6 +160,12 @@ static void test_draw_and_save(void) {
     CHECK(edge[0] == 0x3C && edge[1] == 0xB4 && edge[2] == 0x4B);
     CHECK(inside[0] == 255 && inside[1] == 255 && inside[2] == 255);
     CHECK(rgb[((size_t)5 * w + 70) * 3] == 255);
+    CHECK(rgb[((size_t)23 * w + 30) * 3] == 255); /* 2 px line: row 23 untouched */
+    memset(rgb, 255, (size_t)h * w * 3);
+    d.line_width = 8; /* line_width=8: 4 px each side of the edge */
+    CHECK(yc_plot_detections(&d, &err) == 0);
+    CHECK(rgb[((size_t)23 * w + 30) * 3] == 0x3C && rgb[((size_t)25 * w + 30) * 3] == 255);
+    d.line_width = 0;
     d.boxes = false; /* show_boxes=false: nothing drawn */
     memset(rgb, 255, (size_t)h * w * 3);
     CHECK(yc_plot_detections(&d, &err) == 0 && rgb[((size_t)20 * w + 30) * 3] == 255);
