@@ -124,6 +124,9 @@ static int run(ValRun *r, int argc, char **argv, YcErr *err, int *status) {
     YcArgs *a = &r->args;
     *status = CLI_USAGE;
     if (cli_parse_args(a, "val", argc, argv) != CLI_OK) return -1;
+    *status = CLI_FAILED; /* an unreadable weights file is a failure, not a usage error */
+    if (cli_args_from_weights(a, err)) return -1;
+    *status = CLI_USAGE;
     if (!a->model[0] || !a->data[0])
         return yc_err(err, "val: model= and data= are required (e.g. yoloc val model=runs/detect/train/weights/"
                            "best.safetensors data=coco8.yaml)");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "safetensors.h"
 #include "relay.h"
 #include "tracker.h"
 #include "train_flow.h"
@@ -57,4 +58,34 @@ void cli_unsubscribe(CliSubscribers *subs) {
 void cli_command_line(const char *mode, int argc, char **argv, char *out, size_t cap) {
     size_t o = (size_t)snprintf(out, cap, "yoloc %s", mode);
     for (int i = 0; i < argc && o < cap; i++) o += (size_t)snprintf(out + o, cap - o, " %s", argv[i]);
+}
+
+int cli_args_from_weights(YcArgs *args, YcErr *err) {
+    size_t n = strlen(args->model);
+    if (n <= 12 || strcmp(args->model + n - 12, ".safetensors") != 0) return 0;
+    YcSafetensors st;
+    if (yc_st_load(args->model, &st, err)) return -1;
+    const char *text = yc_st_meta(&st, "train_args");
+    int rc = 0;
+    if (text) {
+        YcArgs trained;
+        yc_args_defaults(&trained);
+        rc = yc_args_load_yaml_text(&trained, text, args->model, YC_SRC_CFG, err);
+        static const char *const kept[] = {"imgsz", "data", "single_cls"};
+        char value[YC_PATH_MAX + 64];
+        for (size_t i = 0; rc == 0 && i < sizeof kept / sizeof kept[0]; i++) {
+            const YcArgSpec *spec = yc_arg_find(kept[i]);
+            if (args->source_of[yc_arg_index(spec)] != YC_SRC_DEFAULT) continue; /* the user's value wins */
+            yc_arg_format(&trained, spec, value, sizeof value);
+            if (strcmp(value, "null") == 0) continue;
+            /* YAML quoting aside, the formatted text is what the setter reads */
+            if (value[0] == '\'' && value[strlen(value) - 1] == '\'') {
+                memmove(value, value + 1, strlen(value));
+                value[strlen(value) - 1] = '\0';
+            }
+            rc = yc_args_set(args, kept[i], value, YC_SRC_CFG, err);
+        }
+    }
+    yc_st_free(&st);
+    return rc;
 }

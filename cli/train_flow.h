@@ -57,6 +57,12 @@ void cli_unsubscribe(CliSubscribers *subs);
 extern volatile sig_atomic_t cli_stop_requested;
 void cli_install_stop_signals(void);
 
+/* For val and predict from a weights file: the arguments the reference keeps
+ * from the training run (imgsz, data, single_cls) fill those the user did not
+ * give, as `yolo val model=best.pt` does. No-op for YAML models or weights
+ * without train_args. Errors name the file. */
+int cli_args_from_weights(YcArgs *args, YcErr *err);
+
 /* The words as one command line ("yoloc train model=... data=..."). */
 void cli_command_line(const char *mode, int argc, char **argv, char *out, size_t cap);
 

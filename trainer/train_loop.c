@@ -272,6 +272,7 @@ int yc_train_run(const YcTrainSetup *s, YcTrainResult *r) {
     t->a = s->args;
     t->r = r;
     t->session_start = yc_train_now();
+    double started = t->session_start; /* this session's start: the closing line reports its duration */
     YcErr err;
     yc_err_clear(&err);
     if (setup(t, &err)) {
@@ -319,7 +320,7 @@ int yc_train_run(const YcTrainSetup *s, YcTrainResult *r) {
         cleanup(t);
         return 1;
     }
-    double hours = (yc_train_now() - t->session_start) / 3600;
+    double hours = (yc_train_now() - started) / 3600;
     yc_train_log(t, "\n%d epochs completed in %.3f hours.", t->st.epoch - first_epoch + 1, hours);
     /* the reference strips the optimiser from last at the end: nothing is left to resume */
     if (s->run_dir && yc_train_save(t, t->last, false, &err)) {

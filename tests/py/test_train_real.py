@@ -64,6 +64,21 @@ def test_val_on_the_trained_weights(real_run, tmp_path):
     assert (tmp_path / "v" / "validation.json").exists() and (tmp_path / "v" / "confusion_matrix.png").exists()
 
 
+def test_val_takes_imgsz_and_data_from_the_weights(real_run, tmp_path):
+    """Like `yolo val model=best.pt`: what the user leaves out comes from the training run (imgsz 64, coco8)."""
+    run, _ = real_run
+    weights = run / "weights" / "best.safetensors"
+    given = run_yoloc("val", f"model={weights}", "data=coco8.yaml", "imgsz=64", f"project={tmp_path}", "name=a",
+                      env={"YOLOC_THREADS": "2"}, check=True)
+    implied = run_yoloc("val", f"model={weights}", f"project={tmp_path}", "name=b", env={"YOLOC_THREADS": "2"},
+                        check=True)
+    all_row = [line for line in given.stdout.splitlines() if line.strip().startswith("all ")]
+    assert all_row and all_row == [line for line in implied.stdout.splitlines() if line.strip().startswith("all ")]
+    assert json.loads((tmp_path / "b" / "validation.json").read_text()) == \
+        json.loads((tmp_path / "a" / "validation.json").read_text()) | {"speed_ms": json.loads(
+            (tmp_path / "b" / "validation.json").read_text())["speed_ms"]}
+
+
 def test_val_errors(tmp_path):
     proc = run_yoloc("val", "data=coco8.yaml")
     assert proc.returncode == 2 and "model= and data= are required" in proc.stderr
