@@ -1,7 +1,9 @@
-/* yoloc info model=yolov8n.yaml [nc=80] [imgsz=640]: builds the model and
- * prints the reference's one-line summary (layers, parameters, gradients,
- * GFLOPs at imgsz). nc= is a word of this mode only (training takes nc from
- * the dataset), so it is taken out before the shared argument parser. */
+/* yoloc info model=yolov8n.yaml|WEIGHTS.safetensors [nc=80] [imgsz=640]:
+ * builds the model (or loads the weights) and prints the reference's one-line
+ * summary (layers, parameters, gradients, GFLOPs at imgsz). nc= is a word of
+ * this mode only (training takes nc from the dataset; weights carry theirs),
+ * so it is taken out before the shared argument parser. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,13 @@ int cli_mode_info(int argc, char **argv) {
     YcErr err;
     YcBackend *be = yc_backend_cpu_create(1, &err);
     if (!be) return cli_fail(CLI_FAILED, &err);
-    YcModel *m = yc_model_build(args.model, nc, be, &err);
+    size_t len = strlen(args.model);
+    bool weights = len > 12 && strcmp(args.model + len - 12, ".safetensors") == 0;
+    if (weights && nc > 0) {
+        yc_backend_destroy(be);
+        return cli_failf(CLI_USAGE, "info: nc= applies to model YAMLs; %s has its own classes", args.model);
+    }
+    YcModel *m = weights ? yc_model_from_weights(args.model, be, &err) : yc_model_build(args.model, nc, be, &err);
     if (!m) {
         yc_backend_destroy(be);
         return cli_fail(CLI_FAILED, &err);

@@ -172,6 +172,9 @@ static int run(PredictRun *r, int argc, char **argv, YcErr *err, int *status) {
     YcArgs *a = &r->args;
     *status = CLI_USAGE;
     if (cli_parse_args(a, "predict", argc, argv) != CLI_OK) return -1;
+    *status = CLI_FAILED; /* an unreadable weights file is a failure, not a usage error */
+    if (cli_args_from_weights(a, err)) return -1; /* imgsz of the training run, as the reference's predict */
+    *status = CLI_USAGE;
     if (!a->model[0] || !a->source[0])
         return yc_err(err, "predict: model= and source= are required (e.g. yoloc predict model=runs/detect/train/"
                            "weights/best.safetensors source=images/)");

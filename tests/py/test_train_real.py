@@ -84,3 +84,21 @@ def test_val_errors(tmp_path):
     assert proc.returncode == 2 and "model= and data= are required" in proc.stderr
     proc = run_yoloc("val", f"model={tmp_path / 'missing.safetensors'}", "data=coco8.yaml", f"project={tmp_path}")
     assert proc.returncode == 1 and "missing.safetensors" in proc.stderr
+
+
+def test_predict_takes_imgsz_from_the_weights(real_run, tmp_path):
+    run, _ = real_run
+    image = ROOT / "share" / "datasets" / "coco8" / "images" / "val" / "000000000042.jpg"
+    proc = run_yoloc("predict", f"model={run / 'weights' / 'best.safetensors'}", f"source={image}",
+                     f"project={tmp_path}", "name=p", env={"YOLOC_THREADS": "2"}, check=True)
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("image 1/1 "))
+    assert ": 64x" in line or "x64 " in line, line  # letterboxed to the training run's imgsz=64, not 640
+
+
+def test_info_on_weights_equals_info_on_the_yaml(real_run):
+    run, _ = real_run
+    from_weights = run_yoloc("info", f"model={run / 'weights' / 'best.safetensors'}", check=True).stdout
+    from_yaml = run_yoloc("info", f"model={MODEL}", "nc=80", check=True).stdout
+    assert from_weights == from_yaml and " parameters, " in from_weights
+    proc = run_yoloc("info", f"model={run / 'weights' / 'best.safetensors'}", "nc=3")
+    assert proc.returncode == 2 and "nc= applies to model YAMLs" in proc.stderr
