@@ -1,5 +1,7 @@
 """The three demo notebooks executed by nbclient on the yoloc kernel with
-the real worker (bin/yoloc): small image sizes and few epochs on the CPU.
+the real worker (bin/yoloc), in order, as `make demo` and a reader would:
+01 trains on BCCD (about three minutes on two cores), 02 runs small coco8
+jobs, 03 analyses 01's run and fine-tunes it in the background.
 Their outputs: no errors, every PNG and JPEG decodes (at the plots' sizes),
 the validation and comparison tables are there."""
 import base64
@@ -34,7 +36,7 @@ def executed(tmp_path_factory):
             shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", path)
             nb = nbformat.read(path, as_version=4)
             start = time.time()
-            NotebookClient(nb, kernel_name="yoloc", timeout=300,
+            NotebookClient(nb, kernel_name="yoloc", timeout=900,
                            resources={"metadata": {"path": str(path.parent)}}).execute()
             times[name] = time.time() - start
             done[name] = nb
@@ -86,7 +88,7 @@ def test_quickstart(executed):
     assert (1100, 1100) in sizes  # plot labels
     assert sum(1 for m, _ in decoded_images(nb) if m == "image/jpeg") == 4  # predict's annotated images
     t = text(nb)
-    assert "Class     Images  Instances" in t and "                   all          4         17" in t
+    assert "Class     Images  Instances" in t and "                   all         87       1137" in t
     assert "tensorboard --logdir" in t
     assert (base / "notebooks/runs/detect/quickstart/weights/best.safetensors").exists()
 
@@ -112,9 +114,9 @@ def test_result_analysis(executed):
     assert (1800, 780) in sizes and (1100, 1100) in sizes
     t = text(nb)
     assert t.count("Class     Images  Instances") >= 2
-    assert "analysis_cos" in t
+    assert "finetune" in t and "quickstart_train_split" in t
 
 
-def test_the_set_runs_in_well_under_three_minutes(executed):
+def test_the_set_runs_in_under_ten_minutes(executed):
     _, _, times = executed
-    assert sum(times.values()) < 150, times
+    assert sum(times.values()) < 600, times
