@@ -4,6 +4,7 @@ coco8 at 64 px (seconds on a CPU), then `val` and `predict` in cells; what
 each cell shows (live progress, the results plot per epoch, the final table
 and plots, the annotated images), decoded and sized."""
 import json
+import re
 import shutil
 
 import pytest
@@ -52,7 +53,9 @@ def test_train_cell_shows_progress_plots_and_table(trained):
     progress = [c for c in outputs(msgs, "display_data") + outputs(msgs, "update_display_data")
                 if "text/html" in c["data"] and "image/png" not in c["data"]]
     assert progress and "100%" in progress[-1]["data"]["text/plain"] and "finished" in progress[-1]["data"]["text/plain"]
-    assert "epoch 4/4" in "".join(p["data"]["text/plain"] for p in progress)
+    # the display's epoch table reached epoch 4 (intermediate frames are throttled, so
+    # which "epoch N/4" frames were shown depends on timing; the table does not)
+    assert re.search(r"(?m)^\s+4\*?\s+\d", progress[-1]["data"]["text/plain"]), progress[-1]["data"]["text/plain"]
     pngs = images(msgs, "image/png")
     sizes = [png_image(p).size for p in pngs]
     assert (1600, 780) in sizes and (1300, 820) in sizes  # results plot (live, final state) and PR_curve.png
