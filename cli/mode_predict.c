@@ -268,14 +268,7 @@ int cli_mode_predict(int argc, char **argv) {
     YcErr err;
     yc_err_clear(&err);
     int status = CLI_FAILED;
-    if (run(r, argc, argv, &err, &status)) {
-        if (r->subscribed) {
-            YcEvent e = {.type = YC_EVENT_FAILED, .message = err.msg, .run_dir = r->run_dir[0] ? r->run_dir : NULL};
-            yc_events_emit(&r->bus, &e);
-        } else {
-            cli_fail(status, &err);
-        }
-    }
+    if (run(r, argc, argv, &err, &status)) cli_report_failure(r->subscribed ? &r->bus : NULL, status, &err, r->run_dir);
     if (r->subscribed) cli_unsubscribe(&r->subs);
     yc_prediction_free(&r->pred);
     yc_predictor_free(r->predictor);

@@ -226,14 +226,7 @@ int cli_mode_val(int argc, char **argv) {
     YcErr err;
     yc_err_clear(&err);
     int status = CLI_FAILED;
-    if (run(r, argc, argv, &err, &status)) {
-        if (r->subscribed) {
-            YcEvent e = {.type = YC_EVENT_FAILED, .message = err.msg, .run_dir = r->run_dir[0] ? r->run_dir : NULL};
-            yc_events_emit(&r->bus, &e);
-        } else {
-            cli_fail(status, &err);
-        }
-    }
+    if (run(r, argc, argv, &err, &status)) cli_report_failure(r->subscribed ? &r->bus : NULL, status, &err, r->run_dir);
     if (r->subscribed) cli_unsubscribe(&r->subs);
     yc_source_destroy(r->src);
     if (r->have_ds) yc_dataset_free(&r->ds);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "console.h"
 #include "safetensors.h"
 #include "relay.h"
@@ -88,4 +89,13 @@ int cli_args_from_weights(YcArgs *args, YcErr *err) {
     }
     yc_st_free(&st);
     return rc;
+}
+
+void cli_report_failure(const YcEventBus *bus, int status, const YcErr *err, const char *run_dir) {
+    if (!bus) {
+        cli_fail(status, err);
+        return;
+    }
+    YcEvent e = {.type = YC_EVENT_FAILED, .message = err->msg, .run_dir = run_dir && run_dir[0] ? run_dir : NULL};
+    yc_events_emit(bus, &e);
 }

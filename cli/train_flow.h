@@ -63,6 +63,11 @@ void cli_install_stop_signals(void);
  * without train_args. Errors name the file. */
 int cli_args_from_weights(YcArgs *args, YcErr *err);
 
+/* How a val or predict run that failed says so: a `failed` event (the
+ * console prints it, the kernel relay forwards it) once subscribers are
+ * attached (bus not NULL), else "yoloc: <message>" on stderr. run_dir may be "". */
+void cli_report_failure(const YcEventBus *bus, int status, const YcErr *err, const char *run_dir);
+
 /* The words as one command line ("yoloc train model=... data=..."). */
 void cli_command_line(const char *mode, int argc, char **argv, char *out, size_t cap);
 
