@@ -172,12 +172,7 @@ static int run(ValRun *r, int argc, char **argv, YcErr *err, int *status) {
     yc_path_join(json, sizeof json, r->run_dir, "validation.json");
     yc_path_join(preds, sizeof preds, r->run_dir, "predictions.json");
     YcValOptions o;
-    yc_val_options_defaults(&o);
-    o.conf = a->conf;
-    o.iou = a->iou;
-    o.max_det = a->max_det;
-    o.single_cls = a->single_cls;
-    o.agnostic_nms = a->agnostic_nms;
+    yc_val_options_from_args(&o, a);
     o.per_class = a->verbose && nc > 1;
     o.names = r->names;
     o.json_path = json;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "data_files.h"
+#include "strlist.h"
 #include "fileio.h"
 
 static const char *const image_exts[] = {"bmp", "dng", "jpeg", "jpg", "mpo", "png", "tif", "tiff", "webp", "pfm", "heic"};
@@ -68,26 +69,11 @@ void yc_path_normalize(const char *path, char *out, size_t cap) {
     out[o] = '\0';
 }
 
-typedef struct FileList {
-    char **items;
-    int count, cap;
-} FileList;
-
-static int list_push(FileList *l, const char *path, YcErr *err) {
-    if (l->count == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 256;
-        char **grown = realloc(l->items, sizeof(char *) * (size_t)cap);
-        if (!grown) return yc_err(err, "out of memory listing images");
-        l->items = grown;
-        l->cap = cap;
-    }
-    l->items[l->count] = strdup(path);
-    if (!l->items[l->count]) return yc_err(err, "out of memory listing images");
-    l->count++;
-    return 0;
+static int list_push(YcStrList *l, const char *path, YcErr *err) {
+    return yc_strlist_push(l, path) ? yc_err(err, "out of memory listing images") : 0;
 }
 
-static int walk_dir(const char *dir, int depth, FileList *out, YcErr *err) {
+static int walk_dir(const char *dir, int depth, YcStrList *out, YcErr *err) {
     if (depth > 64) return 0; /* a symlink loop: stop descending */
     DIR *d = opendir(dir);
     if (!d) return yc_err_errno(err, "cannot read directory %s", dir);
@@ -109,7 +95,7 @@ static int walk_dir(const char *dir, int depth, FileList *out, YcErr *err) {
     return rc;
 }
 
-static int read_list_file(const char *file, FileList *out, YcErr *err) {
+static int read_list_file(const char *file, YcStrList *out, YcErr *err) {
     char *text = NULL;
     size_t size = 0;
     if (yc_read_file(file, &text, &size, err)) return -1;
@@ -132,17 +118,13 @@ static int read_list_file(const char *file, FileList *out, YcErr *err) {
     return rc;
 }
 
-static int cmp_paths(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void yc_free_list(char **files, int count) {
     for (int i = 0; i < count; i++) free(files[i]);
     free(files);
 }
 
 int yc_list_images(const YcDataSources *sources, char ***files, int *count, YcErr *err) {
-    FileList l = {0};
+    YcStrList l = {0};
     *files = NULL;
     *count = 0;
     for (int i = 0; i < sources->count; i++) {
@@ -152,16 +134,16 @@ int yc_list_images(const YcDataSources *sources, char ***files, int *count, YcEr
         else if (yc_file_exists(p)) rc = yc_is_image_name(p) ? list_push(&l, p, err) : read_list_file(p, &l, err);
         else rc = yc_err(err, "%s does not exist", p);
         if (rc) {
-            yc_free_list(l.items, l.count);
+            yc_strlist_free(&l);
             return -1;
         }
     }
     if (l.count == 0) {
-        yc_free_list(l.items, 0);
+        yc_strlist_free(&l);
         return yc_err(err, "no images found in %s%s",
                       sources->count ? sources->paths[0] : "(nothing)", sources->count > 1 ? " and the other sources" : "");
     }
-    qsort(l.items, (size_t)l.count, sizeof(char *), cmp_paths);
+    yc_strlist_sort(&l);
     *files = l.items;
     *count = l.count;
     return 0;

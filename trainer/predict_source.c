@@ -14,6 +14,7 @@
 #include "data_files.h"
 #include "fileio.h"
 #include "predict.h"
+#include "strlist.h"
 
 static const char *const video_exts[] = {"asf", "avi", "gif", "m4v", "mkv", "mov", "mp4",
                                          "mpeg", "mpg", "ts", "wmv", "webm"};
@@ -26,31 +27,9 @@ static bool is_video_name(const char *path) {
     return false;
 }
 
-typedef struct List {
-    char **items;
-    int count, cap;
-} List;
-
-static int push(List *l, const char *text, YcErr *err) {
-    if (l->count == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        char **items = realloc(l->items, sizeof *items * (size_t)cap);
-        if (!items) return yc_err(err, "predict: out of memory");
-        l->items = items;
-        l->cap = cap;
-    }
-    if (!(l->items[l->count] = strdup(text))) return yc_err(err, "predict: out of memory");
-    l->count++;
-    return 0;
+static int push(YcStrList *l, const char *text, YcErr *err) {
+    return yc_strlist_push(l, text) ? yc_err(err, "predict: out of memory") : 0;
 }
-
-static void list_free(List *l) {
-    for (int i = 0; i < l->count; i++) free(l->items[i]);
-    free(l->items);
-    memset(l, 0, sizeof *l);
-}
-
-static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* pathlib's absolute(): the current directory in front of a relative path,
  * "." parts and repeated slashes dropped, ".." kept. */
@@ -80,10 +59,10 @@ static void absolute(const char *path, char *out, size_t cap) {
     out[o] = '\0';
 }
 
-static int add_dir(List *files, const char *dir, YcErr *err) {
+static int add_dir(YcStrList *files, const char *dir, YcErr *err) {
     DIR *d = opendir(dir);
     if (!d) return yc_err_errno(err, "%s", dir);
-    List names = {0};
+    YcStrList names = {0};
     struct dirent *e;
     int rc = 0;
     while (rc == 0 && (e = readdir(d))) {
@@ -94,13 +73,13 @@ static int add_dir(List *files, const char *dir, YcErr *err) {
         rc = push(&names, path, err);
     }
     closedir(d);
-    if (names.count > 1) qsort(names.items, (size_t)names.count, sizeof *names.items, by_string);
+    yc_strlist_sort(&names);
     for (int i = 0; rc == 0 && i < names.count; i++) rc = push(files, names.items[i], err);
-    list_free(&names);
+    yc_strlist_free(&names);
     return rc;
 }
 
-static int add_glob(List *files, const char *pattern, YcErr *err) {
+static int add_glob(YcStrList *files, const char *pattern, YcErr *err) {
     glob_t g;
     int rc = glob(pattern, 0, NULL, &g); /* glob(3) sorts */
     if (rc == GLOB_NOMATCH) return 0;
@@ -111,7 +90,7 @@ static int add_glob(List *files, const char *pattern, YcErr *err) {
 }
 
 /* One source entry; parent: the list file's directory, or NULL. */
-static int add_entry(List *files, const char *entry, const char *parent, YcErr *err) {
+static int add_entry(YcStrList *files, const char *entry, const char *parent, YcErr *err) {
     char a[8192];
     absolute(entry, a, sizeof a);
     if (strchr(a, '*')) return add_glob(files, a, err);
@@ -126,13 +105,13 @@ static int add_entry(List *files, const char *entry, const char *parent, YcErr *
     return yc_err(err, "source=%s does not exist", entry);
 }
 
-static int add_list(List *files, const char *path, bool csv, YcErr *err) {
+static int add_list(YcStrList *files, const char *path, bool csv, YcErr *err) {
     char *text = NULL;
     size_t size = 0;
     if (yc_read_file(path, &text, &size, err)) return yc_err_prefix(err, "source");
     char parent[4096];
     yc_path_dirname(parent, sizeof parent, path);
-    List entries = {0};
+    YcStrList entries = {0};
     int rc = 0;
     char *save = NULL;
     for (char *tok = strtok_r(text, csv ? "," : "\n", &save); rc == 0 && tok; tok = strtok_r(NULL, csv ? "," : "\n", &save)) {
@@ -143,33 +122,33 @@ static int add_list(List *files, const char *path, bool csv, YcErr *err) {
         if (len) rc = push(&entries, tok, err);
     }
     free(text);
-    if (entries.count > 1) qsort(entries.items, (size_t)entries.count, sizeof *entries.items, by_string);
+    yc_strlist_sort(&entries);
     for (int i = 0; rc == 0 && i < entries.count; i++) rc = add_entry(files, entries.items[i], parent, err);
-    list_free(&entries);
+    yc_strlist_free(&entries);
     return rc;
 }
 
 int yc_predict_sources(const char *source, YcPredictSources *out, YcErr *err) {
     memset(out, 0, sizeof *out);
     if (!source || !source[0]) return yc_err(err, "source= is required (an image, a directory, a list or a pattern)");
-    List files = {0};
+    YcStrList files = {0};
     size_t len = strlen(source);
     int rc;
     if (len > 4 && (strcmp(source + len - 4, ".txt") == 0 || strcmp(source + len - 4, ".csv") == 0))
         rc = add_list(&files, source, strcmp(source + len - 4, ".csv") == 0, err);
     else
         rc = add_entry(&files, source, NULL, err);
-    List images = {0};
+    YcStrList images = {0};
     for (int i = 0; rc == 0 && i < files.count; i++) {
         if (yc_is_image_name(files.items[i])) rc = push(&images, files.items[i], err);
         else if (is_video_name(files.items[i])) out->videos++;
     }
-    list_free(&files);
+    yc_strlist_free(&files);
     if (rc == 0 && images.count == 0)
         rc = yc_err(err, "source=%s: no images found%s (images: bmp, dng, jpeg, jpg, mpo, png, tif, tiff, webp, pfm, "
                          "heic)", source, out->videos ? " (videos are not supported)" : "");
     if (rc) {
-        list_free(&images);
+        yc_strlist_free(&images);
         return -1;
     }
     out->count = images.count;

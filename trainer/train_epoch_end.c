@@ -49,16 +49,8 @@ int yc_train_validate(YcTrainer *t, int epoch, bool final, YcValResult *res, YcE
     if (load_eval_weights(t, final, err)) return -1;
     char json[4096], preds[4096];
     YcValOptions o;
-    yc_val_options_defaults(&o);
-    o.conf = a->conf;
-    o.iou = a->iou;
-    o.max_det = a->max_det;
-    o.single_cls = a->single_cls;
-    o.agnostic_nms = a->agnostic_nms;
+    yc_val_options_from_args(&o, a);
     o.compute_loss = !final;
-    o.box_gain = a->box;
-    o.cls_gain = a->cls;
-    o.dfl_gain = a->dfl;
     o.per_class = final && a->verbose && t->nc > 1;
     o.names = s->names;
     o.epoch = epoch;

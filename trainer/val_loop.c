@@ -22,6 +22,18 @@ void yc_val_options_defaults(YcValOptions *o) {
     o->dfl_gain = 1.5;
 }
 
+void yc_val_options_from_args(YcValOptions *o, const YcArgs *a) {
+    yc_val_options_defaults(o);
+    o->conf = a->conf;
+    o->iou = a->iou;
+    o->max_det = a->max_det;
+    o->single_cls = a->single_cls;
+    o->agnostic_nms = a->agnostic_nms;
+    o->box_gain = a->box;
+    o->cls_gain = a->cls;
+    o->dfl_gain = a->dfl;
+}
+
 void yc_val_result_free(YcValResult *r) {
     yc_metrics_result_free(&r->metrics);
     free(r->table);

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "args.h"
 #include "error.h"
 #include "events.h"
 #include "metrics.h"
@@ -50,6 +51,9 @@ typedef struct YcValOptions {
 } YcValOptions;
 
 void yc_val_options_defaults(YcValOptions *o);
+/* Defaults, then what the arguments set: conf, iou, max_det, single_cls,
+ * agnostic_nms and the loss gains (used when compute_loss is on). */
+void yc_val_options_from_args(YcValOptions *o, const YcArgs *args);
 
 typedef struct YcValResult {
     YcMetricsResult metrics;
