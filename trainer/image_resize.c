@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "image_ops.h"
+#include "ops_cpu_math.h"
 
 #define COEF_BITS 11
 #define COEF_ONE (1 << COEF_BITS)
@@ -36,6 +37,19 @@ static void resize_half(const YcImage *src, YcImage *dst) {
 
 /* One source row resized horizontally into out (dw * cn ints, weights summing to 2048). */
 static void hresize_row(const uint8_t *s, int *out, int dw, int cn, const int *xofs, const short *alpha) {
+    if (cn == 3) { /* the common case, unrolled */
+        for (int dx = 0; dx < dw; dx++) {
+            const uint8_t *p = s + xofs[dx];
+            int a0 = alpha[2 * dx], a1 = alpha[2 * dx + 1];
+            int *o = out + dx * 3;
+            if (a1 == 0) {
+                o[0] = p[0] * a0, o[1] = p[1] * a0, o[2] = p[2] * a0;
+            } else {
+                o[0] = p[0] * a0 + p[3] * a1, o[1] = p[1] * a0 + p[4] * a1, o[2] = p[2] * a0 + p[5] * a1;
+            }
+        }
+        return;
+    }
     for (int dx = 0; dx < dw; dx++) {
         int sx = xofs[dx];
         int a0 = alpha[2 * dx], a1 = alpha[2 * dx + 1];
@@ -46,6 +60,15 @@ static void hresize_row(const uint8_t *s, int *out, int dw, int cn, const int *x
         } else {
             for (int k = 0; k < cn; k++) o[k] = p[k] * a0 + p[k + cn] * a1;
         }
+    }
+}
+
+/* The vertical pass of one output row, in OpenCV's rounding. */
+YC_HOT static void vresize_row(const int *restrict r0, const int *restrict r1, int b0, int b1, uint8_t *restrict d,
+                               int n) {
+    for (int i = 0; i < n; i++) {
+        int v = (((b0 * (r0[i] >> 4)) >> 16) + ((b1 * (r1[i] >> 4)) >> 16) + 2) >> 2;
+        d[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
     }
 }
 
@@ -103,12 +126,7 @@ void yc_resize_linear(const YcImage *src, YcImage *dst) {
             cached_row[s1] = want[1];
         }
         const int *r[2] = {rows[s0], rows[s1]};
-        uint8_t *d = dst->data + (size_t)dy * dw * cn;
-        int n = dw * cn;
-        for (int i = 0; i < n; i++) {
-            int v = (((b0 * (r[0][i] >> 4)) >> 16) + ((b1 * (r[1][i] >> 4)) >> 16) + 2) >> 2;
-            d[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-        }
+        vresize_row(r[0], r[1], b0, b1, dst->data + (size_t)dy * dw * cn, dw * cn);
     }
     free(xofs);
     free(alpha);

@@ -20,6 +20,8 @@ struct YcPredictor {
     YcInput input;
     uint8_t *planes;           /* the letterboxed image, 3 planes */
     size_t planes_cap;
+    uint8_t *resized;          /* the resized image, interleaved (when the size changes) */
+    size_t resized_cap;
     float *decoded;            /* host copy of the decoded output (non-host backends) */
     size_t decoded_cap;
 };
@@ -105,6 +107,7 @@ void yc_predictor_free(YcPredictor *p) {
     yc_nms_free(p->nms);
     yc_input_free(&p->input);
     free(p->planes);
+    free(p->resized);
     free(p->decoded);
     free(p);
 }
@@ -118,26 +121,45 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem, YcErr *err) {
     return 0;
 }
 
+/* Letterbox the image straight into the three input planes, padding with the
+ * reference's grey; buffers are kept between images, so a stream of pictures
+ * of one size allocates nothing. */
+static int letterbox_planes(YcPredictor *p, const YcImage *image, const YcLetterbox *lb, YcErr *err) {
+    int uh = lb->unpad_h, uw = lb->unpad_w;
+    if (uh <= 0 || uw <= 0) return yc_err(err, "predict: image shrinks to nothing (%dx%d)", uw, uh);
+    const uint8_t *src = image->data;
+    if (image->w != uw || image->h != uh) {
+        if (grow((void **)&p->resized, &p->resized_cap, (size_t)uh * uw * 3, 1, err)) return -1;
+        YcImage resized = {.h = uh, .w = uw, .c = 3, .data = p->resized};
+        yc_resize_linear(image, &resized);
+        src = p->resized;
+    }
+    int h = lb->top + uh + lb->bottom, w = lb->left + uw + lb->right;
+    size_t plane = (size_t)h * w;
+    if (grow((void **)&p->planes, &p->planes_cap, plane * 3, 1, err)) return -1;
+    uint8_t *r = p->planes, *g = r + plane, *b = g + plane;
+    memset(r, 114, plane * 3);
+    for (int y = 0; y < uh; y++) {
+        size_t at = (size_t)(y + lb->top) * w + lb->left;
+        const uint8_t *s = src + (size_t)y * uw * 3;
+        uint8_t *dr = r + at, *dg = g + at, *db = b + at;
+        for (int x = 0; x < uw; x++) {
+            dr[x] = s[3 * x];
+            dg[x] = s[3 * x + 1];
+            db[x] = s[3 * x + 2];
+        }
+    }
+    return 0;
+}
+
 int yc_predictor_run(YcPredictor *p, const YcImage *image, YcPrediction *out, YcErr *err) {
     if (!image->data || image->c != 3 || image->h <= 0 || image->w <= 0)
         return yc_err(err, "predict: expected an RGB image (got %dx%dx%d)", image->w, image->h, image->c);
     double t0 = now_s();
     YcLetterbox lb;
     yc_predict_letterbox_plan(image->h, image->w, p->o.imgsz_h, p->o.imgsz_w, p->stride, &lb);
-    YcImage boxed = {0};
-    if (yc_letterbox_apply(image, &lb, 114, &boxed, err)) return -1;
-    int h = boxed.h, w = boxed.w;
-    size_t plane = (size_t)h * w;
-    if (grow((void **)&p->planes, &p->planes_cap, plane * 3, 1, err)) {
-        yc_image_free(&boxed);
-        return -1;
-    }
-    for (int k = 0; k < 3; k++) { /* interleaved RGB -> 3 planes, one plane at a time */
-        uint8_t *dst = p->planes + (size_t)k * plane;
-        const uint8_t *src = boxed.data + k;
-        for (size_t i = 0; i < plane; i++) dst[i] = src[i * 3];
-    }
-    yc_image_free(&boxed);
+    if (letterbox_planes(p, image, &lb, err)) return -1;
+    int h = lb.top + lb.unpad_h + lb.bottom, w = lb.left + lb.unpad_w + lb.right;
     YcSourceBatch batch = {.n = 1, .h = h, .w = w, .images = p->planes};
     YcTensor x;
     if (yc_input_prepare(&p->input, &batch, h, w, &x, err)) return -1;
