@@ -168,10 +168,11 @@ static int predict_one(PredictRun *r, int i, YcErr *err) {
     return rc ? yc_err_prefix(err, "%s", path) : 0;
 }
 
+/* 0: done; -1: failed with err set; 1: failed and already reported (the arguments). */
 static int run(PredictRun *r, int argc, char **argv, YcErr *err, int *status) {
     YcArgs *a = &r->args;
     *status = CLI_USAGE;
-    if (cli_parse_args(a, "predict", argc, argv) != CLI_OK) return -1;
+    if (cli_parse_args(a, "predict", argc, argv) != CLI_OK) return 1; /* it printed the error */
     *status = CLI_FAILED; /* an unreadable weights file is a failure, not a usage error */
     if (cli_args_from_weights(a, err)) return -1; /* imgsz of the training run, as the reference's predict */
     *status = CLI_USAGE;
@@ -268,7 +269,7 @@ int cli_mode_predict(int argc, char **argv) {
     YcErr err;
     yc_err_clear(&err);
     int status = CLI_FAILED;
-    if (run(r, argc, argv, &err, &status)) cli_report_failure(r->subscribed ? &r->bus : NULL, status, &err, r->run_dir);
+    if (run(r, argc, argv, &err, &status) < 0) cli_report_failure(r->subscribed ? &r->bus : NULL, status, &err, r->run_dir);
     if (r->subscribed) cli_unsubscribe(&r->subs);
     yc_prediction_free(&r->pred);
     yc_predictor_free(r->predictor);

@@ -120,10 +120,11 @@ static int open_data(ValRun *r, int imgsz, int batch, YcErr *err) {
     return r->src ? 0 : -1;
 }
 
+/* 0: done; -1: failed with err set; 1: failed and already reported (the arguments). */
 static int run(ValRun *r, int argc, char **argv, YcErr *err, int *status) {
     YcArgs *a = &r->args;
     *status = CLI_USAGE;
-    if (cli_parse_args(a, "val", argc, argv) != CLI_OK) return -1;
+    if (cli_parse_args(a, "val", argc, argv) != CLI_OK) return 1; /* it printed the error */
     *status = CLI_FAILED; /* an unreadable weights file is a failure, not a usage error */
     if (cli_args_from_weights(a, err)) return -1;
     *status = CLI_USAGE;
@@ -221,7 +222,7 @@ int cli_mode_val(int argc, char **argv) {
     YcErr err;
     yc_err_clear(&err);
     int status = CLI_FAILED;
-    if (run(r, argc, argv, &err, &status)) cli_report_failure(r->subscribed ? &r->bus : NULL, status, &err, r->run_dir);
+    if (run(r, argc, argv, &err, &status) < 0) cli_report_failure(r->subscribed ? &r->bus : NULL, status, &err, r->run_dir);
     if (r->subscribed) cli_unsubscribe(&r->subs);
     yc_source_destroy(r->src);
     if (r->have_ds) yc_dataset_free(&r->ds);

@@ -51,7 +51,21 @@ static bool unscaled_name(const char *name, char *out, size_t cap) {
     return false;
 }
 
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
 int yc_model_resolve(const char *name, char *path, size_t cap, char *scale, YcErr *err) {
+    /* users of the reference type model=yolov8n.pt; say what to do instead */
+    if (ends_with(name, ".pt") || ends_with(name, ".pth"))
+        return yc_err(err,
+                      "%s: PyTorch checkpoints are not read: convert it with share/tools/pt_to_safetensors.py "
+                      "(needs torch), or start from a model YAML such as yolov8n.yaml",
+                      name);
+    if (!ends_with(name, ".yaml") && !ends_with(name, ".yml"))
+        return yc_err(err, "%s: expected a model YAML (e.g. yolov8n.yaml, yolo11s.yaml) or weights (.safetensors)",
+                      name);
     *scale = yc_model_guess_scale(name);
     YcErr first;
     if (yc_resolve_share_file(name, "models", path, cap, &first) == 0) return 0;

@@ -137,6 +137,13 @@ def test_the_documented_messages(yoloc):
         assert (proc.returncode, proc.stderr) == (2, message), words
 
 
+@pytest.mark.parametrize("mode", ["train", "val", "predict", "info", "cfg", "dataset"])
+def test_a_bad_argument_is_one_line_in_every_mode(yoloc, mode):
+    # the argument error alone: no second, empty "yoloc: " line after it
+    proc = yoloc(mode, "model=yolov8n.yaml", "conf=2")
+    assert (proc.returncode, proc.stderr) == (2, "yoloc: conf: must be between 0 and 1, got 2\n"), mode
+
+
 @pytest.mark.parametrize("spelling,value", [("true", True), ("True", True), ("1", True), ("false", False),
                                             ("False", False), ("0", False)])
 def test_boolean_spellings(yoloc, spelling, value):

@@ -76,3 +76,20 @@ def test_missing_model_and_bad_nc(yoloc):
     assert proc.returncode == 2 and "nc: expected an integer" in proc.stderr
     proc = yoloc("info")
     assert proc.returncode == 2 and "model= is required" in proc.stderr
+
+
+@pytest.mark.parametrize("mode", ["info", "train", "val", "predict"])
+def test_a_pytorch_checkpoint_or_other_file_says_what_to_use(yoloc, tmp_path, mode):
+    # the reference's users type model=yolov8n.pt; every mode that takes a model answers the same way
+    extra = {"train": ["data=coco8.yaml"], "val": ["data=coco8.yaml"], "predict": [f"source={ROOT / 'share/datasets/coco8/images/val'}"]}[mode] \
+        if mode != "info" else []
+    proc = yoloc(mode, "model=yolov8n.pt", *extra)
+    assert proc.returncode == 1, proc.stderr
+    assert "yolov8n.pt: PyTorch checkpoints are not read: convert it with share/tools/pt_to_safetensors.py" \
+        in proc.stderr, proc.stderr
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(b"\xff\xd8\xff\xe0 not a model")
+    proc = yoloc(mode, f"model={picture}", *extra)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{picture}: expected a model YAML (e.g. yolov8n.yaml, yolo11s.yaml) or weights (.safetensors)" \
+        in proc.stderr, proc.stderr
