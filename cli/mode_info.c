@@ -38,8 +38,7 @@ int cli_mode_info(int argc, char **argv) {
     YcErr err;
     YcBackend *be = yc_backend_cpu_create(1, &err);
     if (!be) return cli_fail(CLI_FAILED, &err);
-    size_t len = strlen(args.model);
-    bool weights = len > 12 && strcmp(args.model + len - 12, ".safetensors") == 0;
+    bool weights = yc_model_is_weights_path(args.model);
     if (weights && nc > 0) {
         yc_backend_destroy(be);
         return cli_failf(CLI_USAGE, "info: nc= applies to model YAMLs; %s has its own classes", args.model);

@@ -83,8 +83,7 @@ done:
 
 static int build_model(ValRun *r, YcErr *err) {
     const char *m = r->args.model;
-    size_t n = strlen(m);
-    if (n > 12 && strcmp(m + n - 12, ".safetensors") == 0) {
+    if (yc_model_is_weights_path(m)) {
         if (!(r->model = yc_model_from_weights(m, r->be, err))) return -1;
         YcSafetensors st;
         if (yc_st_load(m, &st, err)) return -1;

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "console.h"
+#include "model.h"
 #include "safetensors.h"
 #include "relay.h"
 #include "tracker.h"
@@ -62,8 +63,7 @@ void cli_command_line(const char *mode, int argc, char **argv, char *out, size_t
 }
 
 int cli_args_from_weights(YcArgs *args, YcErr *err) {
-    size_t n = strlen(args->model);
-    if (n <= 12 || strcmp(args->model + n - 12, ".safetensors") != 0) return 0;
+    if (!yc_model_is_weights_path(args->model)) return 0;
     YcSafetensors st;
     if (yc_st_load(args->model, &st, err)) return -1;
     const char *text = yc_st_meta(&st, "train_args");

@@ -102,7 +102,7 @@ static int build_model(TrainRun *r, char *note, size_t cap, YcErr *err) {
     YcSafetensors st;
     bool have_st = false;
     if (a->resume.on) weights = r->ckpt;
-    else if (strlen(a->model) > 12 && strcmp(a->model + strlen(a->model) - 12, ".safetensors") == 0) weights = a->model;
+    else if (yc_model_is_weights_path(a->model)) weights = a->model;
     if (weights) {
         if (yc_st_load(weights, &st, err)) return -1;
         have_st = true;

@@ -119,6 +119,8 @@ int yc_model_load(YcModel *m, const char *path, bool strict, int *loaded, YcErr 
 /* A model from a weights file written by yc_model_save or pt_to_safetensors.py:
  * built from its metadata (yaml, nc) and loaded strictly. Errors name the file. */
 YcModel *yc_model_from_weights(const char *path, YcBackend *be, YcErr *err);
+/* Whether model=PATH names a weights file (ends in .safetensors) rather than a model YAML. */
+bool yc_model_is_weights_path(const char *path);
 /* The same from an open file, names prefixed (e.g. "weights/" in parity fixtures). */
 int yc_model_load_st(YcModel *m, const YcSafetensors *st, const char *prefix, bool strict, int *loaded, YcErr *err);
 

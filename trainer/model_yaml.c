@@ -56,6 +56,8 @@ static bool ends_with(const char *s, const char *suffix) {
     return n > m && strcasecmp(s + n - m, suffix) == 0;
 }
 
+bool yc_model_is_weights_path(const char *path) { return ends_with(path, ".safetensors"); }
+
 int yc_model_resolve(const char *name, char *path, size_t cap, char *scale, YcErr *err) {
     /* users of the reference type model=yolov8n.pt; say what to do instead */
     if (ends_with(name, ".pt") || ends_with(name, ".pth"))
