@@ -65,9 +65,6 @@ int yc_model_resolve(const char *name, char *path, size_t cap, char *scale, YcEr
                       "%s: PyTorch checkpoints are not read: convert it with share/tools/pt_to_safetensors.py "
                       "(needs torch), or start from a model YAML such as yolov8n.yaml",
                       name);
-    if (!ends_with(name, ".yaml") && !ends_with(name, ".yml"))
-        return yc_err(err, "%s: expected a model YAML (e.g. yolov8n.yaml, yolo11s.yaml) or weights (.safetensors)",
-                      name);
     *scale = yc_model_guess_scale(name);
     YcErr first;
     if (yc_resolve_share_file(name, "models", path, cap, &first) == 0) return 0;
@@ -75,6 +72,12 @@ int yc_model_resolve(const char *name, char *path, size_t cap, char *scale, YcEr
     if (unscaled_name(name, unified, sizeof unified) &&
         yc_resolve_share_file(unified, "models", path, cap, err) == 0)
         return 0;
+    /* an existing file of any name is read as a YAML; a missing one without
+     * the suffix was most likely meant as one of ours (model=yolov8n) */
+    if (!ends_with(name, ".yaml") && !ends_with(name, ".yml"))
+        return yc_err(err, "%s: no such file; model= takes a model YAML (e.g. yolov8n.yaml, yolo11s.yaml) or weights "
+                           "(.safetensors)",
+                      name);
     *err = first;
     return -1;
 }

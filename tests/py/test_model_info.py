@@ -87,9 +87,12 @@ def test_a_pytorch_checkpoint_or_other_file_says_what_to_use(yoloc, tmp_path, mo
     assert proc.returncode == 1, proc.stderr
     assert "yolov8n.pt: PyTorch checkpoints are not read: convert it with share/tools/pt_to_safetensors.py" \
         in proc.stderr, proc.stderr
-    picture = tmp_path / "photo.jpg"
+    proc = yoloc(mode, "model=yolov8n", *extra)
+    assert proc.returncode == 1, proc.stderr
+    assert "yolov8n: no such file; model= takes a model YAML (e.g. yolov8n.yaml, yolo11s.yaml) or weights " \
+        "(.safetensors)" in proc.stderr, proc.stderr
+    picture = tmp_path / "photo.jpg"  # an existing file of another kind: read as YAML, and the error names it
     picture.write_bytes(b"\xff\xd8\xff\xe0 not a model")
     proc = yoloc(mode, f"model={picture}", *extra)
     assert proc.returncode == 1, proc.stderr
-    assert f"{picture}: expected a model YAML (e.g. yolov8n.yaml, yolo11s.yaml) or weights (.safetensors)" \
-        in proc.stderr, proc.stderr
+    assert f"{picture}:1: invalid YAML" in proc.stderr, proc.stderr
